@@ -1,0 +1,159 @@
+import { CLUSTER, type EventLog } from "../logs/eventLog.js";
+import type { NodeExit, Runtime, RuntimeNode } from "../runtimes/runtime.js";
+import { formatDuration } from "../util/duration.js";
+import { NodeClient, RequestError, type HttpRequest, type HttpResponse } from "./httpClient.js";
+import type { SuiteConfig } from "./options.js";
+import { StageFailure } from "./failure.js";
+
+const READY_POLL_MS = 50;
+
+export type StopSignal = "SIGTERM" | "SIGKILL";
+
+/**
+ * The running cluster as a test sees it: node lifecycle with readiness, HTTP
+ * to each node, and every lifecycle event written to the run's log.
+ */
+export class Cluster {
+  private readonly nodes = new Map<string, RuntimeNode>();
+  private readonly clients = new Map<string, NodeClient>();
+  private readonly t0 = Date.now();
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly log: EventLog,
+    private readonly config: SuiteConfig,
+    readonly signal: AbortSignal,
+  ) {}
+
+  async boot(): Promise<void> {
+    await this.runtime.build();
+    const created = await this.runtime.createNodes(this.config.nodes, {
+      output: (node, line) => this.log.output(node, line),
+      crashed: (node, exit) => this.log.event(node, `EXITED: ${describeExit(exit)}`, exit.at),
+    });
+    for (const node of created) {
+      this.nodes.set(node.name, node);
+      this.clients.set(node.name, new NodeClient(node.url, this.config.concurrencyLimit));
+    }
+    await Promise.all(created.map((n) => this.start(n.name)));
+    this.event(CLUSTER, "CLUSTER READY");
+  }
+
+  /** Names of nodes whose process is running, in order. */
+  running(): string[] {
+    return [...this.nodes.values()].filter((n) => n.running).map((n) => n.name);
+  }
+
+  all(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  address(name: string): string {
+    return this.node(name).address;
+  }
+
+  event(node: string, event: string): void {
+    this.log.event(node, event);
+  }
+
+  async start(name: string): Promise<void> {
+    const node = this.node(name);
+    this.event(name, "START");
+    await node.start();
+    await this.waitReady(node);
+  }
+
+  async stop(name: string): Promise<void> {
+    this.event(name, "STOP");
+    await this.halt(name, "SIGTERM");
+  }
+
+  async kill(name: string): Promise<void> {
+    this.event(name, "KILL");
+    await this.halt(name, "SIGKILL");
+  }
+
+  async restart(name: string, signal: StopSignal = "SIGTERM"): Promise<void> {
+    this.event(name, signal === "SIGKILL" ? "RESTART: KILL" : "RESTART: STOP");
+    await this.halt(name, signal);
+    await this.node(name).start();
+    await this.waitReady(this.node(name));
+  }
+
+  async request(name: string, req: Omit<HttpRequest, "timeoutMs" | "signal">): Promise<HttpResponse> {
+    this.node(name);
+    return this.clients.get(name)!.request({
+      ...req,
+      timeoutMs: this.config.requestTimeoutMs,
+      signal: this.signal,
+    });
+  }
+
+  /** Why a node might not be answering, when the harness knows; else undefined. */
+  diagnose(name: string): string | undefined {
+    const node = this.nodes.get(name);
+    if (!node?.crashed) return undefined;
+    const when = formatDuration(node.crashed.at - this.t0);
+    return `${name} is not running: it ${describeExit(node.crashed)} at +${when}.${outputTail(node)}`;
+  }
+
+  /** Stops every node: gracefully at the end of a stage, at once when interrupted. */
+  async shutdown(graceful: boolean): Promise<void> {
+    await Promise.all(
+      [...this.nodes.keys()].map((name) => (graceful ? this.stop(name) : this.halt(name, "SIGKILL"))),
+    );
+    await Promise.all([...this.clients.values()].map((c) => c.reset()));
+  }
+
+  private async halt(name: string, signal: StopSignal): Promise<void> {
+    const node = this.node(name);
+    if (signal === "SIGKILL") await node.kill();
+    else await node.stop(this.config.shutdownTimeoutMs);
+    await this.clients.get(name)!.reset();
+  }
+
+  private node(name: string): RuntimeNode {
+    const node = this.nodes.get(name);
+    if (!node) throw new Error(`node ${JSON.stringify(name)} is not part of this cluster (${this.all().join(", ")})`);
+    return node;
+  }
+
+  private async waitReady(node: RuntimeNode): Promise<void> {
+    const deadline = Date.now() + this.config.startupTimeoutMs;
+    const client = this.clients.get(node.name)!;
+    let last = "no answer yet";
+    while (!this.signal.aborted) {
+      if (node.crashed) {
+        throw new StageFailure(
+          `${node.name} exited before it became ready: it ${describeExit(node.crashed)}.${outputTail(node)}`,
+          `Run the \`run:\` command of clstr.yaml by hand with ADDR=${node.address} to see why it stops.`,
+        );
+      }
+      try {
+        const res = await client.request({ method: "GET", path: "/health", timeoutMs: 1000, signal: this.signal });
+        if (res.status === 200) return;
+        last = `answered ${res.status}`;
+      } catch (err) {
+        last = err instanceof RequestError ? err.message : String(err);
+      }
+      if (Date.now() >= deadline) {
+        throw new StageFailure(
+          `${node.name} did not become ready: GET /health at ${node.address} did not answer 200 within ` +
+            `${formatDuration(this.config.startupTimeoutMs)} (last: ${last}).${outputTail(node)}`,
+          `Make your server listen on the address in ADDR (${node.address}) and answer GET /health with 200 once it is ready.`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, READY_POLL_MS));
+    }
+  }
+}
+
+export function describeExit(exit: NodeExit): string {
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+function outputTail(node: RuntimeNode): string {
+  const lines = node.recentOutput().slice(-15);
+  if (lines.length === 0) return " It printed nothing.";
+  return `\n\n  Last output of ${node.name}:\n${lines.map((l) => `    ${l}`).join("\n")}`;
+}

@@ -1,0 +1,5 @@
+// The attest test DSL: what a stage file imports.
+export { suite, Suite } from "./suite.js";
+export type { TestContext, FetchResponse } from "./context.js";
+export { Node, type NodeSelector } from "./selectors.js";
+export { Is, Matches, Contains, OneOf, GreaterThan, LessThan, IsNull, HasLen, Not, type Matcher } from "./matchers.js";

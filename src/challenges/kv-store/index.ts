@@ -1,0 +1,23 @@
+import { fileURLToPath } from "node:url";
+import { sourcePath } from "../../util/packageRoot.js";
+import type { Challenge } from "../types.js";
+
+const suiteOf = (load: () => Promise<{ default: import("../../attest/suite.js").Suite }>) => async () =>
+  (await load()).default;
+
+export const kvStore: Challenge = {
+  key: "kv-store",
+  name: "Distributed Key-Value Store",
+  summary: "Build a distributed key-value store from scratch using the Raft consensus algorithm.",
+  docsDir: sourcePath(fileURLToPath(new URL(".", import.meta.url))),
+  stages: [
+    { key: "http-api", name: "Store and Retrieve Data", load: suiteOf(() => import("./httpApi.js")) },
+    { key: "persistence", name: "Data Survives SIGTERM", load: suiteOf(() => import("./persistence.js")) },
+    { key: "crash-recovery", name: "Data Survives SIGKILL", load: suiteOf(() => import("./crashRecovery.js")) },
+    { key: "leader-election", name: "Cluster Elects and Maintains Leader" },
+    { key: "log-replication", name: "Data Replicates to All Nodes" },
+    { key: "log-compaction", name: "System Manages Log Growth" },
+    { key: "membership-changes", name: "Add and Remove Nodes One at a Time" },
+    { key: "joint-consensus", name: "Add and Remove Nodes in Bulk" },
+  ],
+};

@@ -1,0 +1,32 @@
+import { findChallenge, stageIndex } from "../../challenges/registry.js";
+import { loadConfig } from "../../config/clstrYaml.js";
+import { JsonReporter } from "../../reports/jsonReporter.js";
+import { PrettyReporter } from "../../reports/prettyReporter.js";
+import { UserError } from "../errors.js";
+import { exitCodeOf, runStages } from "../runStages.js";
+
+export default async function test(
+  stageArg: string | undefined,
+  opts: { soFar?: boolean; reporter: "pretty" | "json" },
+): Promise<number> {
+  const dir = process.cwd();
+  const config = loadConfig(dir);
+  const challenge = findChallenge(config.challenge)!;
+  const target = stageArg ?? config.stage;
+  const index = stageIndex(challenge, target);
+  if (index === -1) {
+    throw new UserError(
+      `${challenge.key} has no stage \`${target}\`; the stages are: ${challenge.stages.map((s) => s.key).join(", ")}.`,
+    );
+  }
+  const stages = opts.soFar ? challenge.stages.slice(0, index + 1) : [challenge.stages[index]!];
+  const reporter = opts.reporter === "json" ? new JsonReporter() : new PrettyReporter();
+  const outcome = await runStages(dir, config, challenge, stages, reporter);
+  reporter.finished(outcome === "passed", {
+    lastStage: target,
+    multiple: stages.length > 1,
+    nextHint: index < challenge.stages.length - 1,
+    interrupted: outcome === "interrupted",
+  });
+  return exitCodeOf(outcome);
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// The clstr command line. Each command's module loads only when it runs, so
+// `clstr --help` stays fast.
+import { Command, Option } from "commander";
+import { UserError } from "./errors.js";
+
+type Action = (...args: never[]) => Promise<number | void>;
+
+/** Runs a command module's action, turning user mistakes into one clean line. */
+function lazy(load: () => Promise<{ default: Action }>) {
+  return async (...args: unknown[]) => {
+    try {
+      const { default: action } = await load();
+      const code = await (action as (...a: unknown[]) => Promise<number | void>)(...args);
+      process.exitCode = code ?? 0;
+    } catch (err) {
+      if (err instanceof UserError) {
+        console.error(`clstr: ${err.message}`);
+        process.exitCode = err.exitCode;
+        return;
+      }
+      throw err;
+    }
+  };
+}
+
+const program = new Command()
+  .name("clstr")
+  .description("Learn distributed systems by building them from scratch")
+  .showSuggestionAfterError()
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+
+program
+  .command("list")
+  .aliases(["l", "ls"])
+  .description("List available challenges")
+  .action(lazy(() => import("./commands/list.js")));
+
+program
+  .command("init")
+  .alias("i")
+  .description("Initialize a challenge")
+  .argument("<challenge>", "challenge key, e.g. kv-store")
+  .argument("[path]", "directory to create it in", ".")
+  .requiredOption("-l, --language <lang>", "language to set up (typescript, go, python, rust, java, elixir, or any other)")
+  .addOption(new Option("--lang <lang>").hideHelp())
+  .option("--force", "overwrite files that already exist")
+  .action(lazy(() => import("./commands/init.js")));
+
+program
+  .command("test")
+  .alias("t")
+  .description("Test your implementation")
+  .argument("[stage]", "stage to test (default: the current stage in clstr.yaml)")
+  .option("--so-far", "test every stage up to and including the stage")
+  .addOption(new Option("--reporter <kind>", "how to report results").choices(["pretty", "json"]).default("pretty"))
+  .action(lazy(() => import("./commands/test.js")));
+
+program
+  .command("next")
+  .alias("n")
+  .description("Advance to the next stage (runs the current stage's tests first)")
+  .action(lazy(() => import("./commands/next.js")));
+
+program
+  .command("status")
+  .alias("s")
+  .description("Show current progress")
+  .action(lazy(() => import("./commands/status.js")));
+
+program
+  .command("logs")
+  .description("Show the last run's logs for a node or all nodes, interleaved by time")
+  .argument("[node...]", "nodes to show, e.g. n2 n4 (default: all)")
+  .action(lazy(() => import("./commands/logs.js")));
+
+program
+  .command("guide")
+  .description("Print a stage's guide: what to build, the API, how it is tested")
+  .argument("[stage]", "stage (default: the current stage in clstr.yaml)")
+  .action(lazy(() => import("./commands/guide.js")));
+
+await program.parseAsync(process.argv);

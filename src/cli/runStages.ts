@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import { runSuite } from "../attest/runner.js";
+import type { Challenge, Stage } from "../challenges/types.js";
+import type { ClstrConfig } from "../config/clstrYaml.js";
+import { EventLog } from "../logs/eventLog.js";
+import type { Reporter } from "../reports/reporter.js";
+import { LocalRuntime } from "../runtimes/local/localRuntime.js";
+import { UserError } from "./errors.js";
+import { runPaths } from "./runPaths.js";
+
+export type RunOutcome = "passed" | "failed" | "interrupted";
+
+/**
+ * Runs stages in order against the learner's server, stopping at the first
+ * stage that fails. Ctrl-C stops every node and ends the run.
+ */
+export async function runStages(
+  dir: string,
+  config: ClstrConfig,
+  challenge: Challenge,
+  stages: readonly Stage[],
+  reporter: Reporter,
+): Promise<RunOutcome> {
+  for (const stage of stages) {
+    if (!stage.load) {
+      throw new UserError(`The ${stage.key} stage of ${challenge.key} is coming soon: this version of clstr has no tests for it yet.`, 1);
+    }
+  }
+  if (!config.run) {
+    throw new UserError(
+      "clstr.yaml has no `run:` command; add the shell command that starts one node of your server, e.g. `run: python3 server.py`.",
+    );
+  }
+
+  const paths = runPaths(dir);
+  const runtime = new LocalRuntime({ cwd: dir, run: config.run, build: config.build, dataRoot: paths.dataRoot, runId: randomUUID() });
+  const log = new EventLog(paths.logFile);
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130); // a second Ctrl-C: the reaper cleans up
+    abort.abort();
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+
+  let outcome: RunOutcome = "passed";
+  try {
+    for (const stage of stages) {
+      const suite = await stage.load!();
+      const run = { challenge, stage, runtime: runtime.description };
+      const result = await runSuite(suite, { runtime, log, signal: abort.signal, listener: reporter.stageStarted(run) });
+      reporter.stageFinished(run, result);
+      if (result.interrupted) {
+        outcome = "interrupted";
+        break;
+      }
+      if (!result.passed) {
+        outcome = "failed";
+        break;
+      }
+    }
+  } finally {
+    await runtime.close();
+    await log.close();
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+  return outcome;
+}
+
+export function exitCodeOf(outcome: RunOutcome): number {
+  return outcome === "passed" ? 0 : outcome === "failed" ? 1 : 130;
+}

@@ -1,0 +1,56 @@
+import type { SuiteResult } from "../attest/runner.js";
+import type { Reporter, StageRun } from "./reporter.js";
+
+interface StageReport {
+  stage: string;
+  name: string;
+  status: "passed" | "failed" | "interrupted";
+  durationMs: number;
+  startupFailure?: { message: string; hint?: string };
+  tests: { name: string; status: string; durationMs: number; failure?: string; hint?: string }[];
+}
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** One JSON document on stdout once every stage has run, for CI. */
+export class JsonReporter implements Reporter {
+  private readonly stages: StageReport[] = [];
+  private challenge = "";
+  private runtime = "";
+
+  stageStarted(run: StageRun) {
+    this.challenge = run.challenge.key;
+    this.runtime = run.runtime;
+    return { testFinished: () => {}, startupFailed: () => {} };
+  }
+
+  stageFinished(run: StageRun, result: SuiteResult): void {
+    const strip = (s: string | undefined) => s?.replace(ANSI, "");
+    this.stages.push({
+      stage: run.stage.key,
+      name: run.stage.name,
+      status: result.interrupted ? "interrupted" : result.passed ? "passed" : "failed",
+      durationMs: Math.round(result.durationMs),
+      ...(result.startupFailure
+        ? { startupFailure: { message: strip(result.startupFailure.message)!, ...(result.startupFailure.hint ? { hint: result.startupFailure.hint } : {}) } }
+        : {}),
+      tests: result.tests.map((t) => ({
+        name: t.name,
+        status: t.status,
+        durationMs: Math.round(t.durationMs * 1000) / 1000,
+        ...(t.failure ? { failure: strip(t.failure) } : {}),
+        ...(t.hint ? { hint: t.hint } : {}),
+      })),
+    });
+  }
+
+  finished(passed: boolean, info: { interrupted: boolean }): void {
+    const report = {
+      challenge: this.challenge,
+      runtime: this.runtime,
+      status: info.interrupted ? "interrupted" : passed ? "passed" : "failed",
+      stages: this.stages,
+    };
+    process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  }
+}

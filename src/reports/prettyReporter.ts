@@ -1,0 +1,55 @@
+import { join } from "node:path";
+import pc from "picocolors";
+import type { SuiteResult, TestResult } from "../attest/runner.js";
+import { formatDuration } from "../util/duration.js";
+import type { Reporter, StageRun } from "./reporter.js";
+
+const check = pc.green("✓");
+const cross = pc.red("✗");
+
+function showFailure(message: string, hint?: string): void {
+  console.log(`\n${message}`);
+  if (hint) console.log(`\n  ${pc.yellow(hint.replace(/\n/g, "\n  "))}`);
+}
+
+/** The terminal output, in the style of the public clstr. */
+export class PrettyReporter implements Reporter {
+  stageStarted(run: StageRun) {
+    console.log(`Testing ${run.stage.key}: ${run.stage.name}`);
+    console.log(pc.dim(`runtime: ${run.runtime}`));
+    console.log();
+    return {
+      testFinished: (r: TestResult) => {
+        if (r.status === "skipped") return;
+        const mark = r.status === "passed" ? check : cross;
+        console.log(`${mark} ${r.name} (${formatDuration(r.durationMs)})`);
+        if (r.status === "failed") showFailure(r.failure ?? "", r.hint);
+      },
+      startupFailed: (f: { message: string; hint?: string }) => {
+        console.log(`${cross} CLUSTER STARTUP`);
+        showFailure(f.message, f.hint);
+      },
+    };
+  }
+
+  stageFinished(run: StageRun, result: SuiteResult): void {
+    if (result.interrupted) {
+      console.log(`\n${pc.yellow("Interrupted")}: every node was stopped.`);
+      return;
+    }
+    if (result.passed) {
+      console.log(`\n${pc.bold("PASSED")} ${check}`);
+      return;
+    }
+    console.log(`\nRun ${pc.yellow("clstr logs")} (or ${pc.yellow("clstr logs n1")}) to inspect the nodes' output.`);
+    console.log(`\n${pc.bold("FAILED")} ${cross}`);
+    const guide = join(run.challenge.docsDir, "guides", `${run.stage.key}.md`);
+    console.log(`\nRead the guide: ${pc.yellow(`clstr guide ${run.stage.key}`)} (${guide})`);
+  }
+
+  finished(passed: boolean, info: { lastStage: string; multiple: boolean; nextHint: boolean; interrupted: boolean }): void {
+    if (!passed || info.interrupted) return;
+    if (info.multiple) console.log(`\nAll stages up to ${info.lastStage} passed! ${check}`);
+    if (info.nextHint) console.log(`\nRun ${pc.yellow("clstr next")} to advance to the next stage.`);
+  }
+}

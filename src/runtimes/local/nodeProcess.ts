@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { NodeExit, RuntimeEvents, RuntimeNode } from "../runtime.js";
+import { now } from "../../logs/eventLog.js";
+import { signalGroup, waitGroupGone } from "./processGroup.js";
+import type { Reaper } from "./reaperClient.js";
+
+const KEPT_LINES = 40;
+
+export interface NodeProcessOptions {
+  name: string;
+  address: string;
+  peers: readonly string[];
+  dataDir: string;
+  command: string;
+  cwd: string;
+  /** Extra environment, e.g. the run id that tests use to find strays. */
+  env: Record<string, string>;
+  reaper: Reaper;
+  events: RuntimeEvents;
+}
+
+/** One node: the `run:` command in its own process group. */
+export class NodeProcess implements RuntimeNode {
+  readonly name: string;
+  readonly address: string;
+  readonly url: string;
+  private child: ChildProcess | undefined;
+  private pgid: number | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private lastCrash: NodeExit | undefined;
+  private readonly lines: string[] = [];
+
+  constructor(private readonly opts: NodeProcessOptions) {
+    this.name = opts.name;
+    this.address = opts.address;
+    this.url = `http://${opts.address}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  get crashed(): NodeExit | undefined {
+    return this.lastCrash;
+  }
+
+  recentOutput(): string[] {
+    return [...this.lines];
+  }
+
+  async start(): Promise<void> {
+    if (this.child) return;
+    this.lastCrash = undefined;
+    this.stopping = false;
+    const child = spawn("sh", ["-c", this.opts.command], {
+      cwd: this.opts.cwd,
+      detached: true, // its own process group (and session): signals reach all of it
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        ...this.opts.env,
+        ADDR: this.opts.address,
+        PEERS: this.opts.peers.join(","),
+        DATA_DIR: this.opts.dataDir,
+      },
+    });
+    const spawned = new Promise<void>((resolve, reject) => {
+      child.once("spawn", resolve);
+      child.once("error", reject);
+    });
+    await spawned;
+    this.child = child;
+    this.pgid = child.pid!;
+    this.opts.reaper.watch(this.pgid);
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => this.record(line));
+    }
+    this.exited = new Promise((resolve) => {
+      child.once("exit", (code, signal) => {
+        if (!this.stopping) {
+          this.lastCrash = { code, signal, at: now() };
+          this.opts.events.crashed(this.name, this.lastCrash);
+          // The shell is gone; make sure nothing it started lingers.
+          if (this.pgid !== undefined) {
+            signalGroup(this.pgid, "SIGKILL");
+            this.opts.reaper.forget(this.pgid);
+            this.pgid = undefined;
+          }
+        }
+        this.child = undefined;
+        resolve();
+      });
+    });
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    await this.end("SIGTERM", graceMs);
+  }
+
+  async kill(): Promise<void> {
+    await this.end("SIGKILL", 0);
+  }
+
+  private async end(signal: NodeJS.Signals, graceMs: number): Promise<void> {
+    const pgid = this.pgid;
+    if (pgid === undefined) return;
+    this.stopping = true;
+    signalGroup(pgid, signal);
+    if (signal !== "SIGKILL" && !(await waitGroupGone(pgid, graceMs))) signalGroup(pgid, "SIGKILL");
+    await this.exited;
+    await waitGroupGone(pgid, 5000);
+    this.opts.reaper.forget(pgid);
+    this.pgid = undefined;
+  }
+
+  private record(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > KEPT_LINES) this.lines.shift();
+    this.opts.events.output(this.name, line);
+  }
+}

@@ -1,0 +1,30 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** Starts the reaper (see reaper.ts) and registers process groups with it. */
+export class Reaper {
+  private readonly child: ChildProcess;
+
+  constructor() {
+    const script = fileURLToPath(new URL("./reaper.js", import.meta.url));
+    this.child = spawn(process.execPath, [script], {
+      detached: true,
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    this.child.unref();
+    this.child.stdin?.on("error", () => {});
+  }
+
+  watch(pgid: number): void {
+    this.child.stdin?.write(`+${pgid}\n`);
+  }
+
+  forget(pgid: number): void {
+    this.child.stdin?.write(`-${pgid}\n`);
+  }
+
+  /** Tells the reaper the harness is done; it kills what is left and exits. */
+  close(): void {
+    this.child.stdin?.end();
+  }
+}

@@ -1,0 +1,55 @@
+// What the harness needs from a place that runs nodes: processes on this
+// machine, processes in network namespaces, or Docker containers.
+
+export interface NodeExit {
+  code: number | null;
+  signal: string | null;
+  /** Wall-clock ms. */
+  at: number;
+}
+
+export interface RuntimeNode {
+  readonly name: string;
+  /** The node's own address as its peers see it (the ADDR it is given). */
+  readonly address: string;
+  /** Base URL through which the harness reaches the node's port 8080. */
+  readonly url: string;
+  readonly running: boolean;
+  /** Set when the node's process ended on its own, cleared on start. */
+  readonly crashed: NodeExit | undefined;
+  /** Spawns the node; readiness is the harness's business. */
+  start(): Promise<void>;
+  /** SIGTERM, then SIGKILL once `graceMs` has passed. */
+  stop(graceMs: number): Promise<void>;
+  /** SIGKILL, no grace. */
+  kill(): Promise<void>;
+  /** The last lines the node printed (stdout and stderr). */
+  recentOutput(): string[];
+}
+
+export interface RuntimeEvents {
+  output(node: string, line: string): void;
+  /** The node's process ended without the harness asking it to. */
+  crashed(node: string, exit: NodeExit): void;
+}
+
+export interface Runtime {
+  /** One line for the run header: which runtime, where nodes live. */
+  readonly description: string;
+  /** Prepares everything nodes need (a build step, an image). */
+  build(): Promise<void>;
+  createNodes(names: readonly string[], events: RuntimeEvents): Promise<RuntimeNode[]>;
+  /** Stops every node and removes everything the run created. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A problem the learner can fix; shown as one sentence (and its details). */
+export class RuntimeError extends Error {
+  constructor(
+    message: string,
+    readonly details?: string,
+  ) {
+    super(message);
+    this.name = "RuntimeError";
+  }
+}
