@@ -160,14 +160,14 @@ export class Check {
         outcomes = await this.attempt();
       }
       if (!wantPass && !this.passed(outcomes)) {
-        throw this.failure(outcomes, `failed after ${formatDuration(Date.now() - started)} of a required ${formatDuration(timing.timeoutMs)}`);
+        throw await this.failure(outcomes, `failed after ${formatDuration(Date.now() - started)} of a required ${formatDuration(timing.timeoutMs)}`);
       }
       if (wantPass && !this.passed(outcomes)) {
-        throw this.failure(outcomes, `still failing after ${formatDuration(timing.timeoutMs)}`);
+        throw await this.failure(outcomes, `still failing after ${formatDuration(timing.timeoutMs)}`);
       }
       return;
     }
-    if (!this.passed(outcomes)) throw this.failure(outcomes);
+    if (!this.passed(outcomes)) throw await this.failure(outcomes);
   }
 
   private passed(outcomes: readonly Outcome[]): boolean {
@@ -201,12 +201,11 @@ export class Check {
     return outcome;
   }
 
-  private failure(outcomes: readonly Outcome[], timingNote?: string): StageFailure {
+  private async failure(outcomes: readonly Outcome[], timingNote?: string): Promise<StageFailure> {
     const note = timingNote ? ` ${pc.dim(`(${timingNote})`)}` : "";
-    const diagnoses = outcomes
-      .filter((o) => !o.response || o.mismatch)
-      .map((o) => this.env.cluster.diagnose(o.node))
-      .filter((d): d is string => d !== undefined);
+    const diagnoses = (
+      await Promise.all(outcomes.filter((o) => !o.response || o.mismatch).map((o) => this.env.cluster.diagnose(o.node, !o.response)))
+    ).filter((d): d is string => d !== undefined);
     const crashText = diagnoses.length ? `\n\n  ${diagnoses.join("\n\n  ")}` : "";
     const hint = this.hintText || undefined;
 
@@ -263,8 +262,10 @@ function colorStatus(status: number): string {
 
 function shownBody(body: string, indent = ""): string {
   if (body === "") return pc.dim("(empty)");
+  body = body.replace(/\r?\n$/, ""); // one trailing newline is not worth a blank line
   const clipped = body.length > 2000 ? `${body.slice(0, 2000)}… (${body.length} chars)` : body;
-  return prettyBody(clipped, `${indent}  `);
+  const pretty = prettyBody(clipped, `${indent}  `);
+  return pretty === clipped ? clipped.replace(/\n/g, `\n${indent}  `) : pretty;
 }
 
 function sleep(ms: number): Promise<void> {

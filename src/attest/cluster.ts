@@ -6,6 +6,8 @@ import type { SuiteConfig } from "./options.js";
 import { StageFailure } from "./failure.js";
 
 const READY_POLL_MS = 50;
+/** How long a failed request waits to learn whether its node just died. */
+const EXIT_NOTICE_MS = 300;
 
 export type StopSignal = "SIGTERM" | "SIGKILL";
 
@@ -89,9 +91,14 @@ export class Cluster {
     });
   }
 
-  /** Why a node might not be answering, when the harness knows; else undefined. */
-  diagnose(name: string): string | undefined {
+  /**
+   * Why a node might not be answering, when the harness knows; else
+   * undefined. After a failed request the process may be exiting right now,
+   * so give its exit a moment to be seen.
+   */
+  async diagnose(name: string, noAnswer: boolean): Promise<string | undefined> {
     const node = this.nodes.get(name);
+    if (node && noAnswer && node.running) await node.exitWithin(EXIT_NOTICE_MS);
     if (!node?.crashed) return undefined;
     const when = formatDuration(node.crashed.at - this.t0);
     return `${name} is not running: it ${describeExit(node.crashed)} at +${when}.${outputTail(node)}`;

@@ -11,7 +11,10 @@ function describe(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
 
-export function Is<T extends string | number | boolean>(value: T): Matcher<T> {
+/** Literal types widened, so Is(200) matches any number. */
+type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T;
+
+export function Is<T extends string | number | boolean>(value: T): Matcher<Widen<T>> {
   return {
     kind: "is",
     check: (actual) => actual === value,
@@ -38,10 +41,10 @@ export function Contains(substring: string): Matcher<string> {
   };
 }
 
-export function OneOf<T extends string | number>(...values: T[]): Matcher<T> {
+export function OneOf<T extends string | number>(...values: T[]): Matcher<Widen<T>> {
   return {
     kind: "oneOf",
-    check: (actual) => values.includes(actual),
+    check: (actual) => (values as unknown[]).includes(actual),
     expected: () => {
       const shown = values.map(describe);
       if (shown.length <= 4) return `one of [${shown.join(", ")}]`;

@@ -14,7 +14,10 @@ function showFailure(message: string, hint?: string): void {
 
 /** The terminal output, in the style of the public clstr. */
 export class PrettyReporter implements Reporter {
+  private stages = 0;
+
   stageStarted(run: StageRun) {
+    if (this.stages++ > 0) console.log();
     console.log(`Testing ${run.stage.key}: ${run.stage.name}`);
     console.log(pc.dim(`runtime: ${run.runtime}`));
     console.log();

@@ -23,6 +23,8 @@ export interface RuntimeNode {
   stop(graceMs: number): Promise<void>;
   /** SIGKILL, no grace. */
   kill(): Promise<void>;
+  /** Resolves true once the process has exited, false after `ms` if it has not. */
+  exitWithin(ms: number): Promise<boolean>;
   /** The last lines the node printed (stdout and stderr). */
   recentOutput(): string[];
 }

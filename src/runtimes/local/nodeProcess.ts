@@ -50,6 +50,15 @@ export class NodeProcess implements RuntimeNode {
     return [...this.lines];
   }
 
+  async exitWithin(ms: number): Promise<boolean> {
+    if (!this.child) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+    const result = await Promise.race([this.exited.then(() => true), timeout]);
+    clearTimeout(timer);
+    return result;
+  }
+
   async start(): Promise<void> {
     if (this.child) return;
     this.lastCrash = undefined;
