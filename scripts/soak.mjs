@@ -1,0 +1,27 @@
+// Runs a stage N times in a row against the reference solution and counts
+// passes: a stage that passes the reference must pass it every time.
+// Usage: node scripts/soak.mjs [runs=10] [stage=crash-recovery]
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+const runs = Number(process.argv[2] ?? 10);
+const stage = process.argv[3] ?? "crash-recovery";
+const root = join(import.meta.dirname, "..");
+const cli = join(root, "dist", "src", "cli", "main.js");
+const cwd = join(root, "solutions", "kv-store");
+
+let passed = 0;
+const times = [];
+for (let i = 1; i <= runs; i++) {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [cli, "test", stage, "--so-far", "--reporter", "json"], { cwd, encoding: "utf8" });
+  const seconds = (Date.now() - t0) / 1000;
+  times.push(seconds);
+  const ok = r.status === 0;
+  if (ok) passed++;
+  console.log(`run ${i}: ${ok ? "passed" : "FAILED"} in ${seconds.toFixed(1)}s`);
+  if (!ok) console.log(r.stdout || r.stderr);
+}
+times.sort((a, b) => a - b);
+console.log(`${passed} passed, ${runs - passed} failed (${stage} --so-far; median ${times[Math.floor(runs / 2)].toFixed(1)}s)`);
+process.exit(passed === runs ? 0 : 1);
