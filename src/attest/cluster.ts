@@ -35,7 +35,7 @@ export class Cluster {
     });
     for (const node of created) {
       this.nodes.set(node.name, node);
-      this.clients.set(node.name, new NodeClient(node.url, this.config.concurrencyLimit));
+      this.clients.set(node.name, new NodeClient(node.url, this.config.concurrencyLimit, node.socketPath));
     }
     await Promise.all(created.map((n) => this.start(n.name)));
     this.event(CLUSTER, "CLUSTER READY");

@@ -34,10 +34,15 @@ export class NodeClient {
   constructor(
     private readonly url: string,
     private readonly connections: number,
+    private readonly socketPath?: string,
   ) {}
 
   async request(req: HttpRequest): Promise<HttpResponse> {
-    this.pool ??= new Pool(this.url, { connections: this.connections, pipelining: 1 });
+    this.pool ??= new Pool(this.url, {
+      connections: this.connections,
+      pipelining: 1,
+      ...(this.socketPath ? { socketPath: this.socketPath } : {}),
+    });
     const timeout = AbortSignal.timeout(req.timeoutMs);
     const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
     try {

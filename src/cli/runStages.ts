@@ -33,7 +33,11 @@ export async function runStages(
   }
 
   const paths = runPaths(dir);
-  const runtime = new LocalRuntime({ cwd: dir, run: config.run, build: config.build, dataRoot: paths.dataRoot, runId: randomUUID() });
+  const network = process.env.CLSTR_NETWORK;
+  if (network !== undefined && network !== "sandbox" && network !== "loopback") {
+    throw new UserError(`CLSTR_NETWORK is \`${network}\`; set it to \`sandbox\` or \`loopback\`, or unset it.`);
+  }
+  const runtime = await LocalRuntime.create({ cwd: dir, run: config.run, build: config.build, runDir: paths.root, runId: randomUUID(), network });
   const log = new EventLog(paths.logFile);
   const abort = new AbortController();
   const onSigint = () => {

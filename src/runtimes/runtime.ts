@@ -14,6 +14,8 @@ export interface RuntimeNode {
   readonly address: string;
   /** Base URL through which the harness reaches the node's port 8080. */
   readonly url: string;
+  /** When set, the harness connects through this unix socket instead of to `url`'s host. */
+  readonly socketPath: string | undefined;
   readonly running: boolean;
   /** Set when the node's process ended on its own, cleared on start. */
   readonly crashed: NodeExit | undefined;

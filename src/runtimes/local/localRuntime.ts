@@ -2,29 +2,56 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { RuntimeError, type Runtime, type RuntimeEvents, type RuntimeNode } from "../runtime.js";
+import { detectCapabilities } from "../sandbox/capabilities.js";
+import { NODE_PORT, SandboxNetwork } from "../sandbox/sandboxNetwork.js";
 import { allocateLoopback } from "./loopbackAddresses.js";
 import { NodeProcess } from "./nodeProcess.js";
 import { Reaper } from "./reaperClient.js";
+
+export type Network = "sandbox" | "loopback";
 
 export interface LocalRuntimeOptions {
   /** The challenge directory: `run:` and `build:` run here. */
   cwd: string;
   run: string;
   build?: string | undefined;
-  /** Where per-node data directories live (wiped when the runtime starts). */
-  dataRoot: string;
+  /** Where the run keeps its files: per-node data (wiped when nodes are created), sockets. */
+  runDir: string;
   /** Marks every node's environment so strays can be found (CLSTR_RUN_ID). */
   runId: string;
+  /** Force a network; by default the sandbox where this machine supports it. */
+  network?: Network | undefined;
 }
 
-/** The embedded runtime: each node is a process of this machine. */
+/**
+ * The embedded runtime: each node is a process of this machine, in its own
+ * network namespace on a private bridge where Linux allows it (the sandbox),
+ * otherwise on a loopback address of its own.
+ */
 export class LocalRuntime implements Runtime {
-  readonly description = "local (processes on loopback addresses)";
   private readonly nodes: NodeProcess[] = [];
   private reaper: Reaper | undefined;
+  private sandbox: SandboxNetwork | undefined;
+  private network: Network = "loopback";
   private built = false;
 
-  constructor(private readonly opts: LocalRuntimeOptions) {}
+  private constructor(private readonly opts: LocalRuntimeOptions) {}
+
+  static async create(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const runtime = new LocalRuntime(opts);
+    const caps = await detectCapabilities();
+    if (opts.network === "sandbox" && !caps.sandbox.available) {
+      throw new RuntimeError(`The network sandbox is not available here: ${caps.sandbox.reason}.`);
+    }
+    runtime.network = opts.network ?? (caps.sandbox.available ? "sandbox" : "loopback");
+    return runtime;
+  }
+
+  get description(): string {
+    return this.network === "sandbox"
+      ? "local (network sandbox: a namespace per node on 10.0.42.0/24)"
+      : "local (processes on loopback addresses)";
+  }
 
   async build(): Promise<void> {
     if (this.built || !this.opts.build) return;
@@ -44,33 +71,71 @@ export class LocalRuntime implements Runtime {
   }
 
   async createNodes(names: readonly string[], events: RuntimeEvents): Promise<RuntimeNode[]> {
+    await this.closeNodes();
     this.reaper ??= new Reaper();
-    const addresses = await allocateLoopback(names.length);
-    rmSync(this.opts.dataRoot, { recursive: true, force: true });
-    const created = names.map((name, i) => {
-      const dataDir = join(this.opts.dataRoot, name);
-      mkdirSync(dataDir, { recursive: true });
-      return new NodeProcess({
-        name,
-        address: addresses[i]!,
-        peers: addresses.filter((_, j) => j !== i),
-        dataDir,
-        command: this.opts.run,
-        cwd: this.opts.cwd,
-        env: { CLSTR_RUN_ID: this.opts.runId, CLSTR_NODE: name },
-        reaper: this.reaper!,
-        events,
-      });
-    });
+    const dataRoot = join(this.opts.runDir, "data");
+    rmSync(dataRoot, { recursive: true, force: true });
+    const created = this.network === "sandbox" ? await this.sandboxNodes(names, events, dataRoot) : await this.loopbackNodes(names, events, dataRoot);
     this.nodes.push(...created);
     return created;
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.nodes.map((n) => n.kill()));
-    this.nodes.length = 0;
+    await this.closeNodes();
     this.reaper?.close();
     this.reaper = undefined;
+  }
+
+  private async closeNodes(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.kill()));
+    this.nodes.length = 0;
+    this.sandbox?.close();
+    this.sandbox = undefined;
+  }
+
+  private async loopbackNodes(names: readonly string[], events: RuntimeEvents, dataRoot: string): Promise<NodeProcess[]> {
+    const addresses = await allocateLoopback(names.length);
+    return names.map((name, i) => this.nodeProcess(name, addresses[i]!, addresses.filter((_, j) => j !== i), dataRoot, events));
+  }
+
+  private async sandboxNodes(names: readonly string[], events: RuntimeEvents, dataRoot: string): Promise<NodeProcess[]> {
+    const net = await SandboxNetwork.open(this.opts.runDir, this.reaper!);
+    this.sandbox = net;
+    const hosts = names.map((_, i) => SandboxNetwork.hostOf(i));
+    const addresses = hosts.map((h) => `${h}:${NODE_PORT}`);
+    return Promise.all(
+      names.map(async (name, i) => {
+        const socketPath = await net.expose(name, hosts[i]!);
+        const placement = { ...net.nodeCommand(), gate: (pid: number) => net.attach(name, pid, hosts[i]!) };
+        return this.nodeProcess(name, addresses[i]!, addresses.filter((_, j) => j !== i), dataRoot, events, placement, socketPath);
+      }),
+    );
+  }
+
+  private nodeProcess(
+    name: string,
+    address: string,
+    peers: string[],
+    dataRoot: string,
+    events: RuntimeEvents,
+    placement?: ConstructorParameters<typeof NodeProcess>[0]["placement"],
+    socketPath?: string,
+  ): NodeProcess {
+    const dataDir = join(dataRoot, name);
+    mkdirSync(dataDir, { recursive: true });
+    return new NodeProcess({
+      name,
+      address,
+      peers,
+      dataDir,
+      command: this.opts.run,
+      cwd: this.opts.cwd,
+      env: { CLSTR_RUN_ID: this.opts.runId, CLSTR_NODE: name },
+      reaper: this.reaper!,
+      events,
+      ...(placement ? { placement } : {}),
+      ...(socketPath ? { socketPath } : {}),
+    });
   }
 }
 

@@ -13,6 +13,14 @@ export interface NodeProcessOptions {
   peers: readonly string[];
   dataDir: string;
   command: string;
+  /**
+   * Where the process runs. Plain: `sh -c <command>` on this machine.
+   * Sandboxed: a wrapper that enters the node's namespace and waits for a
+   * line on stdin; `gate` readies the network and then releases it.
+   */
+  placement?: { file: string; args: string[]; gate: (pid: number) => Promise<void> };
+  /** Unix socket through which the harness reaches the node, if not by address. */
+  socketPath?: string;
   cwd: string;
   /** Extra environment, e.g. the run id that tests use to find strays. */
   env: Record<string, string>;
@@ -25,6 +33,7 @@ export class NodeProcess implements RuntimeNode {
   readonly name: string;
   readonly address: string;
   readonly url: string;
+  readonly socketPath: string | undefined;
   private child: ChildProcess | undefined;
   private pgid: number | undefined;
   private exited: Promise<void> = Promise.resolve();
@@ -36,6 +45,7 @@ export class NodeProcess implements RuntimeNode {
     this.name = opts.name;
     this.address = opts.address;
     this.url = `http://${opts.address}`;
+    this.socketPath = opts.socketPath;
   }
 
   get running(): boolean {
@@ -63,13 +73,16 @@ export class NodeProcess implements RuntimeNode {
     if (this.child) return;
     this.lastCrash = undefined;
     this.stopping = false;
-    const child = spawn("sh", ["-c", this.opts.command], {
+    const placement = this.opts.placement;
+    const [file, args] = placement ? [placement.file, placement.args] : ["sh", ["-c", this.opts.command]];
+    const child = spawn(file, args, {
       cwd: this.opts.cwd,
       detached: true, // its own process group (and session): signals reach all of it
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [placement ? "pipe" : "ignore", "pipe", "pipe"],
       env: {
         ...process.env,
         ...this.opts.env,
+        CLSTR_RUN: this.opts.command,
         ADDR: this.opts.address,
         PEERS: this.opts.peers.join(","),
         DATA_DIR: this.opts.dataDir,
@@ -85,6 +98,11 @@ export class NodeProcess implements RuntimeNode {
     this.opts.reaper.watch(this.pgid);
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => this.record(line));
+    }
+    if (placement) {
+      child.stdin!.on("error", () => {});
+      await placement.gate(this.pgid);
+      child.stdin!.end("ready\n");
     }
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {

@@ -1,0 +1,72 @@
+import { execFile } from "node:child_process";
+
+// What this machine offers for isolating nodes and injecting faults,
+// detected by trying it (inside a throwaway user namespace), not assumed.
+
+export interface Capability {
+  available: boolean;
+  /** Why not, in a sentence, when unavailable. */
+  reason?: string;
+}
+
+export interface Capabilities {
+  /** Unprivileged network namespaces: each node its own host on a private bridge. */
+  sandbox: Capability;
+  /** iptables inside a sandbox namespace: partitions, and packet loss via the statistic match. */
+  iptables: Capability;
+  /** tc netem inside a sandbox namespace: delay, loss, duplication, reordering in the kernel. */
+  netem: Capability;
+}
+
+function attempt(file: string, args: string[]): Promise<{ ok: boolean; output: string; missing: boolean }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: 5000 }, (err, stdout, stderr) => {
+      const missing = (err as NodeJS.ErrnoException | null)?.code === "ENOENT";
+      resolve({ ok: !err, output: `${stderr}${stdout}`.trim().split("\n")[0] ?? "", missing });
+    });
+  });
+}
+
+function inUserNet(command: string): Promise<{ ok: boolean; output: string; missing: boolean }> {
+  return attempt("unshare", ["--user", "--map-root-user", "--net", "--", "sh", "-c", command]);
+}
+
+let cached: Promise<Capabilities> | undefined;
+
+export function detectCapabilities(): Promise<Capabilities> {
+  cached ??= detect();
+  return cached;
+}
+
+async function detect(): Promise<Capabilities> {
+  if (process.platform !== "linux") {
+    const reason = "network namespaces exist only on Linux";
+    return { sandbox: { available: false, reason }, iptables: { available: false, reason }, netem: { available: false, reason } };
+  }
+  const [userns, nsenter, ip, iptables, netem] = await Promise.all([
+    inUserNet("true"),
+    attempt("nsenter", ["--version"]),
+    attempt("ip", ["-V"]),
+    inUserNet("iptables -A OUTPUT -m statistic --mode random --probability 0.5 -j DROP"),
+    inUserNet("ip link set lo up && tc qdisc add dev lo root netem delay 1ms"),
+  ]);
+  let sandbox: Capability = { available: true };
+  if (userns.missing) sandbox = { available: false, reason: "`unshare` (util-linux) is not installed" };
+  else if (!userns.ok) sandbox = { available: false, reason: `this kernel does not allow unprivileged user namespaces (${userns.output})` };
+  else if (nsenter.missing) sandbox = { available: false, reason: "`nsenter` (util-linux) is not installed" };
+  else if (!ip.ok) sandbox = { available: false, reason: "`ip` (iproute2) is not installed" };
+  const needSandbox = sandbox.available ? undefined : `needs the network sandbox: ${sandbox.reason}`;
+  return {
+    sandbox,
+    iptables: needSandbox
+      ? { available: false, reason: needSandbox }
+      : iptables.ok
+        ? { available: true }
+        : { available: false, reason: /not found|No such file/.test(iptables.output) ? "`iptables` is not installed (apt-get install iptables)" : `iptables does not work here (${iptables.output})` },
+    netem: needSandbox
+      ? { available: false, reason: needSandbox }
+      : netem.ok
+        ? { available: true }
+        : { available: false, reason: /not found|No such file/.test(netem.output) ? "`tc` (iproute2) is not installed" : "this kernel has no sch_netem module" },
+  };
+}

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { RuntimeError } from "../runtime.js";
+import type { Reaper } from "../local/reaperClient.js";
+
+export const SANDBOX_SUBNET = "10.0.42";
+export const NODE_PORT = 8080;
+
+type Reply = { id: number; ok: boolean; result?: unknown; error?: string };
+
+/**
+ * A private network for one run: a user namespace (so no root is needed)
+ * holding a switch namespace with a bridge, and one network namespace per
+ * node. Nothing in it has a route anywhere else. Everything it creates dies
+ * with its processes, so teardown is killing them.
+ */
+export class SandboxNetwork {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (r: Reply) => void>();
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly socketDir: string,
+    private readonly reaper: Reaper,
+  ) {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const reply = JSON.parse(line) as Reply;
+      this.waiting.get(reply.id)?.(reply);
+      this.waiting.delete(reply.id);
+    });
+    child.once("exit", () => {
+      for (const resolve of this.waiting.values()) resolve({ id: 0, ok: false, error: "the sandbox switch exited" });
+      this.waiting.clear();
+    });
+  }
+
+  static async open(runDir: string, reaper: Reaper): Promise<SandboxNetwork> {
+    // Unix socket paths are limited to about 100 bytes: keep them short.
+    const socketDir = mkdtempSync(join(tmpdir(), "clstr-"));
+    const script = fileURLToPath(new URL("./switch.js", import.meta.url));
+    const child = spawn("unshare", ["--user", "--map-root-user", "--net", "--", process.execPath, script], {
+      cwd: runDir,
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", resolve);
+      child.once("error", reject);
+    });
+    reaper.watch(child.pid!);
+    const net = new SandboxNetwork(child, socketDir, reaper);
+    await net.call({ op: "setup", bridgeCidr: `${SANDBOX_SUBNET}.1/24` });
+    return net;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The node's address on the sandbox subnet: n1 = .101, n2 = .102, ... */
+  static hostOf(index: number): string {
+    return `${SANDBOX_SUBNET}.${101 + index}`;
+  }
+
+  /**
+   * The command that starts a node in a fresh network namespace inside the
+   * sandbox. It waits for one line on stdin (the network is ready) before it
+   * runs the learner's command, taken from CLSTR_RUN.
+   */
+  nodeCommand(): { file: string; args: string[] } {
+    return {
+      file: "nsenter",
+      args: ["-t", String(this.pid), "-U", "--preserve-credentials", "--", "unshare", "--net", "--",
+        "sh", "-c", 'read ready_ || exit 1; exec sh -c "$CLSTR_RUN"'],
+    };
+  }
+
+  async attach(node: string, pid: number, host: string): Promise<void> {
+    await this.call({ op: "attach", node, pid, cidr: `${host}/24` });
+  }
+
+  /** Makes the node's port reachable from the harness; returns the unix socket path. */
+  async expose(node: string, host: string): Promise<string> {
+    const socket = join(this.socketDir, `${node}.sock`);
+    await this.call({ op: "expose", node, host, port: NODE_PORT, socket });
+    return socket;
+  }
+
+  /** Runs a command (iptables, tc) in a node's network namespace. */
+  async exec(pid: number, argv: string[]): Promise<string> {
+    const result = (await this.call({ op: "exec", pid, argv })) as { stdout: string };
+    return result.stdout;
+  }
+
+  close(): void {
+    this.child.stdin?.end();
+    try {
+      process.kill(-this.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    this.reaper.forget(this.pid);
+    rmSync(this.socketDir, { recursive: true, force: true });
+  }
+
+  private call(req: Record<string, unknown>): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, (reply) =>
+        reply.ok ? resolve(reply.result) : reject(new RuntimeError(`The network sandbox failed to ${String(req.op)}: ${reply.error}`)),
+      );
+      this.child.stdin!.write(JSON.stringify({ id, ...req }) + "\n");
+    });
+  }
+}
