@@ -80,4 +80,9 @@ program
   .argument("[stage]", "stage (default: the current stage in clstr.yaml)")
   .action(lazy(() => import("./commands/guide.js")));
 
+program
+  .command("doctor")
+  .description("Show which runtimes and fault mechanisms this machine supports, and why not")
+  .action(lazy(() => import("./commands/doctor.js")));
+
 await program.parseAsync(process.argv);

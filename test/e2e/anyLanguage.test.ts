@@ -49,7 +49,7 @@ describe("a learner's server in Python, from clstr init to clstr next", () => {
 
     const logs = await clstr(dir, "logs", "n1");
     assert.match(logs.stdout, /\[n1\]  \+0\.000s     \[START\]/);
-    assert.match(logs.stdout, /python node listening on 127\.0\.\d+\.101:8080/);
+    assert.match(logs.stdout, /python node listening on (10\.0\.42|127\.0\.\d+)\.101:8080/);
     assert.match(logs.stdout, /\[RESTART: STOP\]/);
   });
 

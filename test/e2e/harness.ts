@@ -16,8 +16,12 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function clstr(cwd: string, ...args: string[]): Promise<CliResult> {
-  const r = await execa(process.execPath, [CLI, ...args], { cwd, reject: false, env: { NO_COLOR: "1", FORCE_COLOR: "0" } });
+export function clstr(cwd: string, ...args: string[]): Promise<CliResult> {
+  return clstrWithEnv(cwd, {}, ...args);
+}
+
+export async function clstrWithEnv(cwd: string, env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  const r = await execa(process.execPath, [CLI, ...args], { cwd, reject: false, env: { NO_COLOR: "1", FORCE_COLOR: "0", ...env } });
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

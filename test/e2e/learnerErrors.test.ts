@@ -58,7 +58,7 @@ describe("errors a learner can cause", () => {
     const dir = challengeDir({ run: "echo waiting; exec sleep 60" });
     const r = await clstr(dir, "test");
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /n1 did not become ready: GET \/health at 127\.0\.\d+\.101:8080 did not answer 200 within 10\.00s \(last: connection refused/);
+    assert.match(r.stdout, /n1 did not become ready: GET \/health at (10\.0\.42|127\.0\.\d+)\.101:8080 did not answer 200 within 10\.00s \(last: connection refused/);
     assert.match(r.stdout, /Make your server listen on the address in ADDR/);
   });
 
