@@ -92,6 +92,81 @@ export class Cluster {
   }
 
   /**
+   * Cuts the network between groups (both ways); nodes in no group keep
+   * every link. Waits for the suite's settle duration.
+   */
+  async partition(groups: readonly (readonly string[])[]): Promise<void> {
+    const faults = this.requireFaults("Partition");
+    const cutFrom = new Map<string, string[]>();
+    groups.forEach((group, i) =>
+      groups.forEach((other, j) => {
+        if (i === j) return;
+        for (const a of group) cutFrom.set(a, [...(cutFrom.get(a) ?? []), ...other]);
+      }),
+    );
+    await Promise.all(
+      [...cutFrom].map(async ([node, others]) => {
+        const sorted = [...others].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+        this.event(node, `PARTITIONED FROM: ${sorted.join(", ")}`);
+        await faults.cut(node, sorted.map((o) => this.hostOf(o)));
+      }),
+    );
+    await this.settle();
+  }
+
+  /** Removes every partition and impairment. */
+  async heal(): Promise<void> {
+    const faults = this.requireFaults("Heal");
+    await Promise.all(
+      this.all().map(async (node) => {
+        this.event(node, "PARTITION HEALED");
+        await faults.clear(node);
+      }),
+    );
+    await this.settle();
+  }
+
+  /** Loses a share of each node's outgoing packets. */
+  async impairLoss(nodes: readonly string[], percent: number): Promise<void> {
+    const faults = this.requireFaults("Impair");
+    await Promise.all(
+      nodes.map(async (node) => {
+        this.event(node, `IMPAIRED: loss ${percent}%`);
+        await faults.lose(node, percent / 100);
+      }),
+    );
+  }
+
+  async repair(nodes: readonly string[]): Promise<void> {
+    const faults = this.requireFaults("Repair");
+    await Promise.all(
+      nodes.map(async (node) => {
+        this.event(node, "REPAIRED");
+        await faults.clear(node);
+      }),
+    );
+  }
+
+  settle(ms = this.config.settleMs): Promise<void> {
+    return new Promise((r) => setTimeout(r, ms));
+  }
+
+  private hostOf(name: string): string {
+    return this.address(name).replace(/:\d+$/, "");
+  }
+
+  private requireFaults(what: string) {
+    const faults = this.runtime.faults;
+    if (!faults) {
+      throw new StageFailure(
+        `${what} needs network faults, which this runtime (${this.runtime.description}) cannot inject.`,
+        "Run on Linux with user namespaces and iptables (see `clstr doctor`), or use the Docker runtime.",
+      );
+    }
+    return faults;
+  }
+
+  /**
    * Why a node might not be answering, when the harness knows; else
    * undefined. After a failed request the process may be exiting right now,
    * so give its exit a moment to be seen.

@@ -3,6 +3,7 @@ import type { Cluster, StopSignal } from "./cluster.js";
 import { asText, lookup, parseJson } from "./jsonPath.js";
 import type { SuiteConfig } from "./options.js";
 import { resolveSelector, type NodeSelector } from "./selectors.js";
+import type { Impairment } from "./impairments.js";
 import { computeStats, describeStats, groupByNode, type LatencySample } from "./stats.js";
 
 export interface FetchResponse {
@@ -135,9 +136,33 @@ export class TestContext {
     if (firstError !== undefined) throw firstError;
   }
 
+  /** Cuts the network between groups of nodes, both ways, then settles. */
+  partition(...groups: string[][]): Promise<void> {
+    return this.cluster.partition(groups);
+  }
+
+  /** Restores every link and removes impairments, then settles. */
+  heal(): Promise<void> {
+    return this.cluster.heal();
+  }
+
+  /** Impairs the outgoing traffic of the selected nodes. */
+  async impair(sel: NodeSelector, ...impairments: Impairment[]): Promise<void> {
+    const nodes = this.names(sel);
+    for (const imp of impairments) {
+      if (imp.kind === "loss") await this.cluster.impairLoss(nodes, imp.percent);
+      else throw new Error(`impairment ${imp.kind} is not supported by this runtime yet`);
+    }
+  }
+
+  /** Removes impairments from the selected nodes (all when none given). */
+  repair(sel?: NodeSelector): Promise<void> {
+    return this.cluster.repair(sel ? this.names(sel) : this.cluster.all());
+  }
+
   /** Waits for the cluster to settle (in-flight RPCs drain, timeouts expire). */
-  settle(ms = this.config.settleMs): Promise<void> {
-    return new Promise((r) => setTimeout(r, ms));
+  settle(ms?: number): Promise<void> {
+    return this.cluster.settle(ms);
   }
 
   /** Checks that were started but not awaited; the runner reports them. */

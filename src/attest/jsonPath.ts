@@ -14,7 +14,8 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
 
 export function lookup(root: unknown, path: string): JsonLookup {
   let current: unknown = root;
-  for (const segment of path.split(".")) {
+  // A dot inside a key is written "\\." as in gjson: "peers.10\\.0\\.42\\.1".
+  for (const segment of path.split(/(?<!\\)\./).map((part) => part.replace(/\\\./g, "."))) {
     if (Array.isArray(current) && /^\d+$/.test(segment)) {
       const index = Number(segment);
       if (index >= current.length) return { found: false };

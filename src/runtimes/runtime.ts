@@ -37,9 +37,23 @@ export interface RuntimeEvents {
   crashed(node: string, exit: NodeExit): void;
 }
 
+/** Network faults a runtime can inject between its nodes. */
+export interface NetworkFaults {
+  /** For the run header: which mechanism does what. */
+  readonly description: string;
+  /** Drops all traffic between `node` and each address in `peers`, both ways. */
+  cut(node: string, peers: readonly string[]): Promise<void>;
+  /** Loses a share (0..1) of the node's outgoing packets. */
+  lose(node: string, share: number): Promise<void>;
+  /** Removes every rule from the node. */
+  clear(node: string): Promise<void>;
+}
+
 export interface Runtime {
   /** One line for the run header: which runtime, where nodes live. */
   readonly description: string;
+  /** Absent where this runtime cannot inject network faults. */
+  readonly faults: NetworkFaults | undefined;
   /** Prepares everything nodes need (a build step, an image). */
   build(): Promise<void>;
   createNodes(names: readonly string[], events: RuntimeEvents): Promise<RuntimeNode[]>;

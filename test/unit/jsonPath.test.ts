@@ -12,6 +12,10 @@ describe("jsonPath", () => {
     assert.deepEqual(lookup(doc, "leader"), { found: true, value: null });
   });
 
+  it("reads keys that contain dots when the dots are escaped", () => {
+    assert.deepEqual(lookup({ "10.0.42.1:8080": "ok" }, "10\\.0\\.42\\.1:8080"), { found: true, value: "ok" });
+  });
+
   it("reports absent fields", () => {
     assert.deepEqual(lookup(doc, "missing"), { found: false });
     assert.deepEqual(lookup(doc, "entries.5.term"), { found: false });

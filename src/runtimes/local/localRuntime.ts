@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { RuntimeError, type Runtime, type RuntimeEvents, type RuntimeNode } from "../runtime.js";
+import { RuntimeError, type NetworkFaults, type Runtime, type RuntimeEvents, type RuntimeNode } from "../runtime.js";
+import { IptablesFaults } from "../sandbox/iptablesFaults.js";
 import { detectCapabilities } from "../sandbox/capabilities.js";
 import { NODE_PORT, SandboxNetwork } from "../sandbox/sandboxNetwork.js";
 import { allocateLoopback } from "./loopbackAddresses.js";
@@ -33,6 +34,8 @@ export class LocalRuntime implements Runtime {
   private reaper: Reaper | undefined;
   private sandbox: SandboxNetwork | undefined;
   private network: Network = "loopback";
+  private iptables = false;
+  private fault: IptablesFaults | undefined;
   private built = false;
 
   private constructor(private readonly opts: LocalRuntimeOptions) {}
@@ -44,7 +47,12 @@ export class LocalRuntime implements Runtime {
       throw new RuntimeError(`The network sandbox is not available here: ${caps.sandbox.reason}.`);
     }
     runtime.network = opts.network ?? (caps.sandbox.available ? "sandbox" : "loopback");
+    runtime.iptables = runtime.network === "sandbox" && caps.iptables.available;
     return runtime;
+  }
+
+  get faults(): NetworkFaults | undefined {
+    return this.fault;
   }
 
   get description(): string {
@@ -91,6 +99,7 @@ export class LocalRuntime implements Runtime {
     this.nodes.length = 0;
     this.sandbox?.close();
     this.sandbox = undefined;
+    this.fault = undefined;
   }
 
   private async loopbackNodes(names: readonly string[], events: RuntimeEvents, dataRoot: string): Promise<NodeProcess[]> {
@@ -101,13 +110,26 @@ export class LocalRuntime implements Runtime {
   private async sandboxNodes(names: readonly string[], events: RuntimeEvents, dataRoot: string): Promise<NodeProcess[]> {
     const net = await SandboxNetwork.open(this.opts.runDir, this.reaper!);
     this.sandbox = net;
+    const byName = new Map<string, NodeProcess>();
+    const faults = this.iptables
+      ? new IptablesFaults(async (node, argv) => {
+          const pid = byName.get(node)?.pid;
+          if (pid !== undefined) await net.exec(pid, argv);
+        })
+      : undefined;
+    this.fault = faults;
     const hosts = names.map((_, i) => SandboxNetwork.hostOf(i));
     const addresses = hosts.map((h) => `${h}:${NODE_PORT}`);
     return Promise.all(
       names.map(async (name, i) => {
         const socketPath = await net.expose(name, hosts[i]!);
-        const placement = { ...net.nodeCommand(), gate: (pid: number) => net.attach(name, pid, hosts[i]!) };
-        return this.nodeProcess(name, addresses[i]!, addresses.filter((_, j) => j !== i), dataRoot, events, placement, socketPath);
+        const gate = async (pid: number) => {
+          await net.attach(name, pid, hosts[i]!);
+          await faults?.restore(name);
+        };
+        const node = this.nodeProcess(name, addresses[i]!, addresses.filter((_, j) => j !== i), dataRoot, events, { ...net.nodeCommand(), gate }, socketPath);
+        byName.set(name, node);
+        return node;
       }),
     );
   }

@@ -48,6 +48,11 @@ export class NodeProcess implements RuntimeNode {
     this.socketPath = opts.socketPath;
   }
 
+  /** The node's process (group) id while it runs. */
+  get pid(): number | undefined {
+    return this.pgid;
+  }
+
   get running(): boolean {
     return this.child !== undefined;
   }
