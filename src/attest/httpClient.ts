@@ -58,6 +58,8 @@ export class NodeClient {
       for (const [k, v] of Object.entries(res.headers)) {
         if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
       }
+      const unreachable = headers["x-clstr-unreachable"];
+      if (unreachable !== undefined) throw Object.assign(new Error("unreachable"), { code: unreachable });
       return { status: res.statusCode, headers, body };
     } catch (err) {
       if (timeout.aborted) {

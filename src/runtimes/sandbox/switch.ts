@@ -20,6 +20,8 @@ type Request =
   | { id: number; op: "exec"; pid: number; argv: string[] };
 
 const servers: Server[] = [];
+/** Marks a reply that comes from the switch because the node was unreachable. */
+const UNREACHABLE_HEADER = "x-clstr-unreachable";
 
 async function ip(...args: string[]): Promise<void> {
   await run("ip", args);
@@ -54,15 +56,27 @@ async function handle(req: Request): Promise<unknown> {
     case "expose": {
       const server = createServer((client) => {
         const upstream = createConnection({ host: req.host, port: req.port });
+        let connected = false;
+        upstream.once("connect", () => (connected = true));
         client.pipe(upstream).pipe(client);
         const close = () => {
           client.destroy();
           upstream.destroy();
         };
+        upstream.on("error", (err: NodeJS.ErrnoException) => {
+          if (connected) return close();
+          // Tell the harness why, so it can say "connection refused" rather
+          // than "closed": it only sees this socket, not the node's.
+          client.unpipe(upstream);
+          client.end(
+            `HTTP/1.1 502 Bad Gateway\r\n${UNREACHABLE_HEADER}: ${err.code ?? "error"}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`,
+          );
+        });
         client.on("error", close);
-        upstream.on("error", close);
-        client.on("close", close);
-        upstream.on("close", close);
+        client.on("close", () => upstream.destroy());
+        upstream.on("close", () => {
+          if (connected) client.destroy();
+        });
       });
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
