@@ -33,6 +33,10 @@ async function inNode(pid: number, argv: string[]): Promise<string> {
   return stdout;
 }
 
+function macFor(ipv4: string): string {
+  return ["02", "42", ...ipv4.split(".").map((o) => Number(o).toString(16).padStart(2, "0"))].join(":");
+}
+
 async function handle(req: Request): Promise<unknown> {
   switch (req.op) {
     case "setup":
@@ -45,7 +49,10 @@ async function handle(req: Request): Promise<unknown> {
       // A restarted node has a fresh namespace; its old veth died with the old one.
       const host = `v-${req.node}`;
       await run("ip", ["link", "del", host]).catch(() => {});
-      await ip("link", "add", host, "type", "veth", "peer", "name", "eth0", "netns", String(req.pid));
+      // The MAC is derived from the address, as Docker does, so a restarted
+      // node keeps it and no neighbour's ARP cache points at a dead interface.
+      const mac = macFor(req.cidr.split("/")[0]!);
+      await ip("link", "add", host, "type", "veth", "peer", "name", "eth0", "address", mac, "netns", String(req.pid));
       await ip("link", "set", host, "master", "br0");
       await ip("link", "set", host, "up");
       await inNode(req.pid, ["ip", "addr", "add", req.cidr, "dev", "eth0"]);
