@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
@@ -11,16 +12,22 @@ import { challengeDir, clstr, clstrWithEnv, processesIn } from "./harness.js";
 const caps = await detectCapabilities();
 const skip = caps.sandbox.available ? false : `no network sandbox here: ${caps.sandbox.reason}`;
 
-function netNamespaces(): Set<string> {
+/**
+ * Network namespaces held by processes that carry `mark` in their
+ * environment (everything a run starts inherits it). Other runs on the
+ * machine hold namespaces too; they do not count.
+ */
+function netNamespacesMarked(mark: string): string[] {
   const found = new Set<string>();
   for (const pid of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
     try {
+      if (!readFileSync(`/proc/${pid}/environ`, "utf8").includes(mark)) continue;
       found.add(readlinkSync(`/proc/${pid}/ns/net`));
     } catch {
       // gone
     }
   }
-  return found;
+  return [...found];
 }
 
 describe("the network sandbox", { skip }, () => {
@@ -47,9 +54,9 @@ describe("the network sandbox", { skip }, () => {
       .map((a) => a!.address);
     const targets = [...hostAddresses.map((host) => ({ host, port })), { host: "192.0.2.1", port: 80 }];
 
-    const before = netNamespaces();
+    const mark = `CLSTR_TEST_MARK=${randomUUID()}`;
     const dir = challengeDir({ run: `node ${join(packageRoot, "test", "fixtures", "escape", "probe.mjs")}` });
-    const r = await clstrWithEnv(dir, { PROBE_TARGETS: JSON.stringify(targets) }, "test");
+    const r = await clstrWithEnv(dir, { PROBE_TARGETS: JSON.stringify(targets), CLSTR_TEST_MARK: mark.split("=")[1]! }, "test");
     listener.close();
 
     assert.match(r.stdout, /CLUSTER STARTUP|✗|✓/); // the run happened
@@ -61,7 +68,6 @@ describe("the network sandbox", { skip }, () => {
     }
     assert.equal(reached, 0, "the host listener must see no connection from the sandbox");
     assert.deepEqual(processesIn(dir), []);
-    const leaked = [...netNamespaces()].filter((ns) => !before.has(ns));
-    assert.deepEqual(leaked, [], "network namespaces left behind");
+    assert.deepEqual(netNamespacesMarked(mark), [], "network namespaces left behind");
   });
 });
