@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -80,7 +80,32 @@ export class SandboxNetwork {
   }
 
   async attach(node: string, pid: number, host: string): Promise<void> {
+    await this.untilInOwnNamespace(pid);
     await this.call({ op: "attach", node, pid, cidr: `${host}/24` });
+  }
+
+  /**
+   * The node's wrapper enters the sandbox's user namespace and then a new
+   * network namespace right after it is spawned; its network can be set up
+   * only once it is there.
+   */
+  private async untilInOwnNamespace(pid: number): Promise<void> {
+    const ns = (p: number | "self") => {
+      try {
+        return readlinkSync(`/proc/${p}/ns/net`);
+      } catch {
+        return undefined;
+      }
+    };
+    const taken = new Set([ns("self"), ns(this.pid)]);
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const current = ns(pid);
+      if (current === undefined) throw new RuntimeError("The node's process ended before its network namespace was ready.");
+      if (!taken.has(current)) return;
+      if (Date.now() > deadline) throw new RuntimeError("The node's process did not enter its network namespace within 5s.");
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   /** Makes the node's port reachable from the harness; returns the unix socket path. */
