@@ -1,7 +1,17 @@
 // The HTTP API. It knows nothing about files: it talks to a `Store`, so the
-// same routes and error messages work over any storage.
+// same routes and error messages work over any storage. In front of it sits
+// the cluster layer (`createClusterHandler`): Raft's routes, and the rule
+// that only the leader serves clients.
 
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import {
+  BadMessage,
+  decodeAppendEntries,
+  decodeRequestVote,
+  encodeAppendEntriesReply,
+  encodeRequestVoteReply,
+} from './messages.js';
+import type { RaftNode } from './raft.js';
 import type { Store } from './store.js';
 
 const KV_PREFIX = '/kv/';
@@ -75,6 +85,83 @@ async function handle(store: Store, req: IncomingMessage, res: ServerResponse): 
   }
 
   return send(res, 404, 'not found\n');
+}
+
+/**
+ * The cluster's routes, in front of the key-value handler `kv`:
+ *
+ *   GET  /cluster/info            this node's view: id, role, term, leader, peers
+ *   POST /raft/request-vote       Raft RPCs from the other nodes (JSON)
+ *   POST /raft/append-entries
+ *   /kv/{key} and /clear          only the leader serves them; a follower that
+ *                                 knows the leader answers 307 with the same
+ *                                 path on the leader, a node that knows no
+ *                                 leader answers 503
+ *
+ * Everything else (/health, unknown paths) goes straight to `kv`.
+ */
+export function createClusterHandler(raft: RaftNode, kv: RequestListener): RequestListener {
+  return (req, res) => {
+    const rawPath = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    if (rawPath === '/cluster/info' || rawPath.startsWith('/raft/')) {
+      handleCluster(raft, rawPath, req, res).catch((err: unknown) => {
+        console.error(`${req.method} ${req.url} failed: ${err instanceof Error ? err.message : String(err)}`);
+        if (!res.headersSent) send(res, 500, 'internal error\n');
+        else res.destroy();
+      });
+      return;
+    }
+    if ((rawPath === '/clear' || rawPath.startsWith(KV_PREFIX)) && !raft.isLeader) {
+      req.resume(); // discard the body, keep the connection usable
+      const leader = raft.leader;
+      if (leader === null) return send(res, 503, 'no leader\n');
+      // Same path and query, untouched (still percent-encoded), on the leader.
+      res.setHeader('Location', `http://${leader}${req.url ?? rawPath}`);
+      return send(res, 307, `not the leader; try ${leader}\n`);
+    }
+    kv(req, res);
+  };
+}
+
+async function handleCluster(raft: RaftNode, rawPath: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  const method = req.method ?? 'GET';
+
+  if (rawPath === '/cluster/info') {
+    if (method !== 'GET') return send(res, 405, 'method not allowed\n');
+    return sendJson(res, 200, raft.info());
+  }
+
+  const rpc = rawPath === '/raft/request-vote' ? 'vote' : rawPath === '/raft/append-entries' ? 'append' : undefined;
+  if (rpc === undefined) return send(res, 404, 'not found\n');
+  if (method !== 'POST') return send(res, 405, 'method not allowed\n');
+
+  let message: unknown;
+  try {
+    message = JSON.parse(body.toString('utf8'));
+  } catch {
+    return send(res, 400, 'body must be JSON\n');
+  }
+  try {
+    if (rpc === 'vote') {
+      const args = decodeRequestVote(message);
+      return sendJson(res, 200, encodeRequestVoteReply(await raft.handleRequestVote(args)));
+    }
+    const args = decodeAppendEntries(message);
+    return sendJson(res, 200, encodeAppendEntriesReply(await raft.handleAppendEntries(args)));
+  } catch (err) {
+    if (err instanceof BadMessage) return send(res, 400, `${err.message}\n`);
+    throw err; // e.g. the vote could not be saved: 500, and no vote
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body, 'utf8'),
+  });
+  res.end(body);
 }
 
 export function send(res: ServerResponse, status: number, body: string): void {

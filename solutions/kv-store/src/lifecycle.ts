@@ -1,16 +1,23 @@
-// Running one node: configuration from the environment, recovery, listening,
-// and a graceful shutdown on SIGTERM/SIGINT.
+// Running one node: configuration from the environment, recovery, joining
+// the cluster, listening, and a graceful shutdown on SIGTERM/SIGINT.
 
 import http, { type RequestListener } from 'node:http';
 import path from 'node:path';
-import { createHandler } from './http.js';
+import { createClusterHandler, createHandler } from './http.js';
+import { parseAddr, PeerClient, sourceAddress } from './peers.js';
+import { RaftNode, type RaftOptions } from './raft.js';
+import { FileStateStorage, RaftState, type StateStorage } from './raftState.js';
 import { DurableStore, type Store } from './store.js';
 
 export interface NodeOptions {
   /** Puts another store in front of the durable one (used by test variants). */
   wrapStore?: (durable: DurableStore) => Store;
-  /** Replaces the HTTP handler (used by test variants). */
+  /** Replaces the key-value HTTP handler (used by test variants). */
   handler?: (store: Store) => RequestListener;
+  /** Replaces where the Raft term and vote are kept (used by test variants). */
+  raftStorage?: (dataDir: string) => StateStorage;
+  /** Builds the Raft node, e.g. a subclass or other options (used by test variants). */
+  raftNode?: (options: RaftOptions) => RaftNode;
 }
 
 // The harness sends SIGKILL 5 s after SIGTERM. Stop waiting for slow
@@ -18,7 +25,14 @@ export interface NodeOptions {
 const DRAIN_TIMEOUT_MS = 4000;
 
 export async function runNode(options: NodeOptions = {}): Promise<void> {
-  const { host, port } = parseAddr(process.env.ADDR || '0.0.0.0:8080');
+  // ADDR is also this node's id in the cluster; PEERS lists the others
+  // (empty or unset: a cluster of one).
+  const addr = process.env.ADDR || '0.0.0.0:8080';
+  const { host, port } = parseAddr(addr);
+  const peers = (process.env.PEERS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   const dataDir = path.resolve(process.env.DATA_DIR || './data');
   const checkpointBytes = process.env.KV_CHECKPOINT_BYTES ? Number(process.env.KV_CHECKPOINT_BYTES) : undefined;
 
@@ -32,7 +46,15 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
       `from ${dataDir} in ${r.millis} ms`,
   );
   const store = options.wrapStore ? options.wrapStore(durable) : durable;
-  const handler = (options.handler ?? createHandler)(store);
+
+  const raftState = await RaftState.open((options.raftStorage ?? ((dir) => new FileStateStorage(dir)))(dataDir));
+  const transport = new PeerClient(sourceAddress(host));
+  const raft = (options.raftNode ?? ((o) => new RaftNode(o)))({ id: addr, peers, state: raftState, transport, log });
+  // Before listening: a cluster of one elects itself here, so its first
+  // client request already finds a leader.
+  await raft.start();
+
+  const handler = createClusterHandler(raft, (options.handler ?? createHandler)(store));
 
   let draining = false;
   const server = http.createServer((req, res) => {
@@ -58,6 +80,9 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
     }
     draining = true;
     log(`${signal} received, shutting down`);
+    // Stop elections and heartbeats; the others will notice and elect.
+    raft.stop();
+    transport.close();
 
     // close() stops accepting and resolves once every connection is gone.
     // Idle keep-alive sockets would hold it open until their timeout, so
@@ -86,16 +111,6 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
   };
   process.on('SIGTERM', (s) => void shutdown(s));
   process.on('SIGINT', (s) => void shutdown(s));
-}
-
-function parseAddr(addr: string): { host: string; port: number } {
-  const colon = addr.lastIndexOf(':');
-  if (colon === -1) throw new Error(`ADDR must be host:port, got "${addr}"`);
-  // Allow "[::1]:8080" for IPv6.
-  const host = addr.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-  const port = Number(addr.slice(colon + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port in ADDR "${addr}"`);
-  return { host: host || '0.0.0.0', port };
 }
 
 function formatAddr(host: string, port: number): string {

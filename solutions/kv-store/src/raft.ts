@@ -53,12 +53,15 @@ export const ELECTION_TIMEOUT_MAX_MS = 1000;
 export const HEARTBEAT_INTERVAL_MS = 100;
 /** A leader that has not heard from a majority for this long steps down. */
 export const LEADER_LEASE_MS = ELECTION_TIMEOUT_MIN_MS;
-// Each RPC gets its own deadline, so one unreachable peer never delays the
-// others. A heartbeat may outlive one interval (a retransmitted TCP segment
-// arrives after about 200 ms); while it is pending, that peer's next
-// heartbeats are skipped rather than piled up. Votes get longer, but still
-// finish before the next election could start.
-export const HEARTBEAT_RPC_TIMEOUT_MS = 250;
+// Each RPC has its own deadline, so one unreachable peer never delays the
+// others, and each heartbeat is independent of the previous one: a slow
+// answer does not hold back the next heartbeat (so about three can be in
+// flight to an unresponsive peer). A heartbeat may outlive its interval so that a TCP
+// segment lost and retransmitted (after about 200 ms) still counts; on a
+// lossy network that is the difference between a steady leader and a new
+// election every few seconds. Vote requests end before the next election
+// could start.
+export const HEARTBEAT_RPC_TIMEOUT_MS = 300;
 export const VOTE_RPC_TIMEOUT_MS = 400;
 
 export function majority(clusterSize: number): number {
@@ -90,7 +93,6 @@ export class RaftNode {
   private leaderSince = 0;
   /** When each peer last answered a heartbeat of our current term. */
   private readonly lastAck = new Map<string, number>();
-  private readonly heartbeatInFlight = new Set<string>();
   /** Peers whose last heartbeat failed; only used to log changes, not every failure. */
   private readonly unreachable = new Set<string>();
 
@@ -262,6 +264,7 @@ export class RaftNode {
   }
 
   private becomeLeader(): void {
+    if (this.stopped) return;
     this.role = 'leader';
     this.leaderId = this.id;
     clearTimeout(this.electionTimer);
@@ -308,23 +311,18 @@ export class RaftNode {
       leaderCommit: 0,
     };
     for (const peer of this.peers) {
-      if (this.heartbeatInFlight.has(peer)) continue; // still waiting on the last one
-      this.heartbeatInFlight.add(peer);
-      this.transport
-        .appendEntries(peer, args, HEARTBEAT_RPC_TIMEOUT_MS)
-        .then(
-          (reply) => {
-            this.peerAnswered(peer);
-            if (reply.term > this.state.term) {
-              this.becomeFollower(reply.term, `${peer} is in term ${reply.term}`);
-            } else if (this.role === 'leader' && this.state.term === term) {
-              // Any answer in our term acknowledges our leadership.
-              this.lastAck.set(peer, performance.now());
-            }
-          },
-          (err: unknown) => this.peerFailed(peer, err),
-        )
-        .finally(() => this.heartbeatInFlight.delete(peer));
+      this.transport.appendEntries(peer, args, HEARTBEAT_RPC_TIMEOUT_MS).then(
+        (reply) => {
+          this.peerAnswered(peer);
+          if (reply.term > this.state.term) {
+            this.becomeFollower(reply.term, `${peer} is in term ${reply.term}`);
+          } else if (this.role === 'leader' && this.state.term === term) {
+            // Any answer in our term acknowledges our leadership.
+            this.lastAck.set(peer, performance.now());
+          }
+        },
+        (err: unknown) => this.peerFailed(peer, err),
+      );
     }
   }
 

@@ -1,5 +1,6 @@
-// Entry point: `node dist/server.js`. Reads ADDR and DATA_DIR (PEERS is not
-// used until the replication stages), recovers, serves, shuts down cleanly.
+// Entry point: `node dist/server.js`. Reads ADDR, PEERS and DATA_DIR,
+// recovers, joins the cluster (Raft leader election), serves, shuts down
+// cleanly.
 
 import { runNode } from './lifecycle.js';
 
