@@ -12,7 +12,8 @@ function lazy(load: () => Promise<{ default: Action }>) {
     try {
       const { default: action } = await load();
       const code = await (action as (...a: unknown[]) => Promise<number | void>)(...args);
-      process.exitCode = code ?? 0;
+      // Exit now: a run has stopped its nodes; nothing left may keep us alive.
+      process.exit(code ?? 0);
     } catch (err) {
       if (err instanceof UserError) {
         console.error(`clstr: ${err.message}`);

@@ -24,7 +24,10 @@ describe("nothing outlives a run", () => {
   it("after Ctrl-C in the middle of a stage", async () => {
     const dir = challengeDir({ run: RUN, stage: "crash-recovery" });
     const run = startClstr(dir, "test");
-    await waitFor("the first test to start", () => clusterReady(dir), 20_000);
+    await waitFor("the first test to start", () => clusterReady(dir), 20_000).catch((err) => {
+      run.kill("SIGKILL");
+      throw err;
+    });
     assert.ok(processesIn(dir).length >= 2, "the node (shell and server) should be running");
     run.kill("SIGINT");
     const result = await run;
@@ -36,7 +39,10 @@ describe("nothing outlives a run", () => {
   it("after the harness itself is killed (SIGKILL)", async () => {
     const dir = challengeDir({ run: RUN, stage: "crash-recovery" });
     const run = startClstr(dir, "test");
-    await waitFor("the first test to start", () => clusterReady(dir), 20_000);
+    await waitFor("the first test to start", () => clusterReady(dir), 20_000).catch((err) => {
+      run.kill("SIGKILL");
+      throw err;
+    });
     run.kill("SIGKILL");
     await run;
     // The reaper notices the harness is gone and kills the node's group.

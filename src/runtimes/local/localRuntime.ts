@@ -90,14 +90,14 @@ export class LocalRuntime implements Runtime {
 
   async close(): Promise<void> {
     await this.closeNodes();
-    this.reaper?.close();
+    await this.reaper?.close();
     this.reaper = undefined;
   }
 
   private async closeNodes(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.kill()));
     this.nodes.length = 0;
-    this.sandbox?.close();
+    await this.sandbox?.close();
     this.sandbox = undefined;
     this.fault = undefined;
   }

@@ -74,7 +74,14 @@ export class NodeProcess implements RuntimeNode {
     return result;
   }
 
-  async start(): Promise<void> {
+  private starting: Promise<void> | undefined;
+
+  start(): Promise<void> {
+    this.starting = this.spawnNode();
+    return this.starting;
+  }
+
+  private async spawnNode(): Promise<void> {
     if (this.child) return;
     this.lastCrash = undefined;
     this.stopping = false;
@@ -104,11 +111,6 @@ export class NodeProcess implements RuntimeNode {
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => this.record(line));
     }
-    if (placement) {
-      child.stdin!.on("error", () => {});
-      await placement.gate(this.pgid);
-      child.stdin!.end("ready\n");
-    }
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         if (!this.stopping) {
@@ -125,6 +127,16 @@ export class NodeProcess implements RuntimeNode {
         resolve();
       });
     });
+    if (placement) {
+      child.stdin!.on("error", () => {});
+      try {
+        await placement.gate(child.pid!);
+      } catch (err) {
+        signalGroup(child.pid!, "SIGKILL");
+        throw err;
+      }
+      child.stdin!.end("ready\n");
+    }
   }
 
   async stop(graceMs: number): Promise<void> {
@@ -136,6 +148,8 @@ export class NodeProcess implements RuntimeNode {
   }
 
   private async end(signal: NodeJS.Signals, graceMs: number): Promise<void> {
+    // A stop that arrives while the node is starting applies to that start.
+    await this.starting?.catch(() => {});
     const pgid = this.pgid;
     if (pgid === undefined) return;
     this.stopping = true;

@@ -23,8 +23,12 @@ export class Reaper {
     this.child.stdin?.write(`-${pgid}\n`);
   }
 
-  /** Tells the reaper the harness is done; it kills what is left and exits. */
-  close(): void {
+  /** Tells the reaper the harness is done; resolves once it has exited. */
+  close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.ref(); // keep the harness alive until the reaper is gone
     this.child.stdin?.end();
+    return exited;
   }
 }

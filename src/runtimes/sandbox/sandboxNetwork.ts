@@ -20,6 +20,8 @@ type Reply = { id: number; ok: boolean; result?: unknown; error?: string };
  */
 export class SandboxNetwork {
   private nextId = 1;
+  private exited: string | undefined;
+  private stderr = "";
   private readonly waiting = new Map<number, (r: Reply) => void>();
 
   private constructor(
@@ -32,8 +34,10 @@ export class SandboxNetwork {
       this.waiting.get(reply.id)?.(reply);
       this.waiting.delete(reply.id);
     });
-    child.once("exit", () => {
-      for (const resolve of this.waiting.values()) resolve({ id: 0, ok: false, error: "the sandbox switch exited" });
+    child.stderr!.on("data", (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-2000)));
+    child.once("exit", (code, signal) => {
+      this.exited = `the sandbox switch exited (${signal ?? `code ${code}`})${this.stderr ? `: ${this.stderr.trim()}` : ""}`;
+      for (const resolve of this.waiting.values()) resolve({ id: 0, ok: false, error: this.exited });
       this.waiting.clear();
     });
   }
@@ -121,7 +125,9 @@ export class SandboxNetwork {
     return result.stdout;
   }
 
-  close(): void {
+  /** Kills the switch (the namespaces go with it); resolves once it has exited. */
+  async close(): Promise<void> {
+    const exited = this.exited ? Promise.resolve() : new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
     this.child.stdin?.end();
     try {
       process.kill(-this.pid, "SIGKILL");
@@ -130,10 +136,12 @@ export class SandboxNetwork {
     }
     this.reaper.forget(this.pid);
     rmSync(this.socketDir, { recursive: true, force: true });
+    await exited;
   }
 
   private call(req: Record<string, unknown>): Promise<unknown> {
     const id = this.nextId++;
+    if (this.exited) return Promise.reject(new RuntimeError(`The network sandbox failed to ${String(req.op)}: ${this.exited}`));
     return new Promise((resolve, reject) => {
       this.waiting.set(id, (reply) =>
         reply.ok ? resolve(reply.result) : reject(new RuntimeError(`The network sandbox failed to ${String(req.op)}: ${reply.error}`)),
