@@ -13,6 +13,19 @@ function clusterReady(dir: string): boolean {
   return existsSync(log) && readFileSync(log, "utf8").includes('"event":"TEST: ');
 }
 
+/**
+ * Starts `clstr test` and returns once its first test has begun. The run is
+ * wrapped: awaiting an execa process directly would wait for it to end.
+ */
+async function startUntilFirstTest(dir: string) {
+  const run = startClstr(dir, "test");
+  await waitFor("the first test to start", () => clusterReady(dir), 20_000).catch((err) => {
+    run.kill("SIGKILL");
+    throw err;
+  });
+  return { run };
+}
+
 describe("nothing outlives a run", () => {
   it("after a pass", async () => {
     const dir = challengeDir({ run: RUN });
@@ -23,11 +36,7 @@ describe("nothing outlives a run", () => {
 
   it("after Ctrl-C in the middle of a stage", async () => {
     const dir = challengeDir({ run: RUN, stage: "crash-recovery" });
-    const run = startClstr(dir, "test");
-    await waitFor("the first test to start", () => clusterReady(dir), 20_000).catch((err) => {
-      run.kill("SIGKILL");
-      throw err;
-    });
+    const { run } = await startUntilFirstTest(dir);
     assert.ok(processesIn(dir).length >= 2, "the node (shell and server) should be running");
     run.kill("SIGINT");
     const result = await run;
@@ -38,11 +47,7 @@ describe("nothing outlives a run", () => {
 
   it("after the harness itself is killed (SIGKILL)", async () => {
     const dir = challengeDir({ run: RUN, stage: "crash-recovery" });
-    const run = startClstr(dir, "test");
-    await waitFor("the first test to start", () => clusterReady(dir), 20_000).catch((err) => {
-      run.kill("SIGKILL");
-      throw err;
-    });
+    const { run } = await startUntilFirstTest(dir);
     run.kill("SIGKILL");
     await run;
     // The reaper notices the harness is gone and kills the node's group.
