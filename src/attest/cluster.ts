@@ -1,3 +1,4 @@
+import { describeImpairment, type Impairment } from "../faults/impairments.js";
 import { CLUSTER, type EventLog } from "../logs/eventLog.js";
 import type { NodeExit, Runtime, RuntimeNode } from "../runtimes/runtime.js";
 import { formatDuration } from "../util/duration.js";
@@ -114,35 +115,46 @@ export class Cluster {
     await this.settle();
   }
 
-  /** Removes every partition and impairment. */
+  /** Removes every partition (impairments stay, as in the public attest). */
   async heal(): Promise<void> {
     const faults = this.requireFaults("Heal");
     await Promise.all(
       this.all().map(async (node) => {
         this.event(node, "PARTITION HEALED");
-        await faults.clear(node);
+        await faults.heal(node);
       }),
     );
     await this.settle();
   }
 
-  /** Loses a share of each node's outgoing packets. */
-  async impairLoss(nodes: readonly string[], percent: number): Promise<void> {
+  /** Replaces the impairments of each node's outgoing traffic. Does not settle. */
+  async impair(nodes: readonly string[], impairments: readonly Impairment[]): Promise<void> {
     const faults = this.requireFaults("Impair");
+    for (const imp of impairments) {
+      const mechanism = faults.mechanisms[imp.kind];
+      if (!mechanism.available) {
+        throw new StageFailure(
+          `Impair(${describeImpairment(imp)}) cannot be injected by this runtime (${this.runtime.description}): ${mechanism.reason}.`,
+          "`clstr doctor` shows which faults this machine supports; a kernel with sch_netem (or the Docker runtime on one) supports them all.",
+        );
+      }
+    }
+    const annotation = `IMPAIRED: ${impairments.map(describeImpairment).join(", ")}`;
     await Promise.all(
       nodes.map(async (node) => {
-        this.event(node, `IMPAIRED: loss ${percent}%`);
-        await faults.lose(node, percent / 100);
+        this.event(node, annotation);
+        await faults.impair(node, impairments);
       }),
     );
   }
 
+  /** Removes the impairments of the given nodes. */
   async repair(nodes: readonly string[]): Promise<void> {
     const faults = this.requireFaults("Repair");
     await Promise.all(
       nodes.map(async (node) => {
         this.event(node, "REPAIRED");
-        await faults.clear(node);
+        await faults.repair(node);
       }),
     );
   }

@@ -3,7 +3,8 @@ import type { Cluster, StopSignal } from "./cluster.js";
 import { asText, lookup, parseJson } from "./jsonPath.js";
 import type { SuiteConfig } from "./options.js";
 import { resolveSelector, type NodeSelector } from "./selectors.js";
-import type { Impairment } from "./impairments.js";
+import type { Impairment } from "../faults/impairments.js";
+import { StageFailure } from "./failure.js";
 import { computeStats, describeStats, groupByNode, type LatencySample } from "./stats.js";
 
 export interface FetchResponse {
@@ -81,6 +82,16 @@ export class TestContext {
     return this.cluster.restart(name, signal);
   }
 
+  /** A node's address as its peers know it (its ADDR), e.g. "10.0.42.101:8080". */
+  address(name: string): string {
+    return this.cluster.address(name);
+  }
+
+  /** Fails the test with a message (what went wrong) and a hint (what to do). */
+  fail(message: string, hint?: string): never {
+    throw new StageFailure(message, hint);
+  }
+
   /** A plain GET whose answer the test inspects itself; undefined if no answer. */
   fetch(name: string, path: string): Promise<FetchResponse | undefined> {
     return this.send(name, "GET", path);
@@ -148,11 +159,8 @@ export class TestContext {
 
   /** Impairs the outgoing traffic of the selected nodes. */
   async impair(sel: NodeSelector, ...impairments: Impairment[]): Promise<void> {
-    const nodes = this.names(sel);
-    for (const imp of impairments) {
-      if (imp.kind === "loss") await this.cluster.impairLoss(nodes, imp.percent);
-      else throw new Error(`impairment ${imp.kind} is not supported by this runtime yet`);
-    }
+    if (impairments.length === 0) throw new Error("impair needs at least one impairment: Delay, Loss, Duplicate or Reorder");
+    await this.cluster.impair(this.names(sel), impairments);
   }
 
   /** Removes impairments from the selected nodes (all when none given). */

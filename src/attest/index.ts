@@ -2,5 +2,5 @@
 export { suite, Suite } from "./suite.js";
 export type { TestContext, FetchResponse } from "./context.js";
 export { Node, type NodeSelector } from "./selectors.js";
-export { Loss, Delay, type Impairment } from "./impairments.js";
+export { Loss, Delay, Duplicate, Reorder, type Impairment } from "../faults/impairments.js";
 export { Is, Matches, Contains, OneOf, GreaterThan, LessThan, IsNull, HasLen, Not, type Matcher } from "./matchers.js";

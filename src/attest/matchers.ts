@@ -17,7 +17,8 @@ type Widen<T> = T extends string ? string : T extends number ? number : T extend
 export function Is<T extends string | number | boolean>(value: T): Matcher<Widen<T>> {
   return {
     kind: "is",
-    check: (actual) => actual === value,
+    // A JSON field reaches matchers as text: Is(true) matches `true`, Is(3) matches `3`.
+    check: (actual) => actual === value || (typeof value !== "string" && typeof actual === "string" && actual === String(value)),
     // Bare values read better for status codes ("Expected status: 400").
     expected: () => (typeof value === "string" ? describe(value) : String(value)),
   };

@@ -1,3 +1,4 @@
+import type { FaultKind } from "../runtimes/runtime.js";
 import { parseDuration } from "../util/duration.js";
 
 /** Durations are written as "500ms", "1s". */
@@ -16,6 +17,8 @@ export interface SuiteOptions {
   retryTimeout?: Duration;
   /** Requests in flight at once in `concurrently`. */
   concurrencyLimit?: number;
+  /** Network faults the stage injects; a runtime that cannot inject one of them refuses the stage before it starts. */
+  needs?: FaultKind[];
 }
 
 export interface SuiteConfig {
@@ -27,6 +30,7 @@ export interface SuiteConfig {
   requestTimeoutMs: number;
   retryTimeoutMs: number;
   concurrencyLimit: number;
+  needs: FaultKind[];
 }
 
 function ms(value: Duration | undefined, fallback: number): number {
@@ -49,5 +53,6 @@ export function resolveOptions(o: SuiteOptions): SuiteConfig {
     requestTimeoutMs: ms(o.requestTimeout, 500),
     retryTimeoutMs: ms(o.retryTimeout, 5_000),
     concurrencyLimit,
+    needs: [...new Set(o.needs ?? [])],
   };
 }

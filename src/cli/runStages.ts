@@ -5,6 +5,8 @@ import type { ClstrConfig } from "../config/clstrYaml.js";
 import { EventLog } from "../logs/eventLog.js";
 import type { Reporter } from "../reports/reporter.js";
 import { LocalRuntime } from "../runtimes/local/localRuntime.js";
+import { describeMechanisms, type FaultKind, type Runtime } from "../runtimes/runtime.js";
+import type { Suite } from "../attest/suite.js";
 import { UserError } from "./errors.js";
 import { runPaths } from "./runPaths.js";
 
@@ -38,6 +40,13 @@ export async function runStages(
     throw new UserError(`CLSTR_NETWORK is \`${network}\`; set it to \`sandbox\` or \`loopback\`, or unset it.`);
   }
   const runtime = await LocalRuntime.create({ cwd: dir, run: config.run, build: config.build, runDir: paths.root, runId: randomUUID(), network });
+  const suites = await Promise.all(stages.map((stage) => stage.load!()));
+  try {
+    refuseUnsupportedFaults(stages, suites, runtime);
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
   const log = new EventLog(paths.logFile);
   const abort = new AbortController();
   const onSigint = () => {
@@ -49,9 +58,10 @@ export async function runStages(
 
   let outcome: RunOutcome = "passed";
   try {
-    for (const stage of stages) {
-      const suite = await stage.load!();
-      const run = { challenge, stage, runtime: runtime.description };
+    for (const [i, stage] of stages.entries()) {
+      const suite = suites[i]!;
+      const faults = suite.config.needs.map((kind) => describeMechanisms(pick(runtime.faultMechanisms, kind))[0]!);
+      const run = { challenge, stage, runtime: runtime.description, faults };
       const result = await runSuite(suite, { runtime, log, signal: abort.signal, listener: reporter.stageStarted(run) });
       reporter.stageFinished(run, result);
       if (result.interrupted) {
@@ -70,6 +80,26 @@ export async function runStages(
     process.off("SIGTERM", onSigint);
   }
   return outcome;
+}
+
+/**
+ * A stage that injects a fault this runtime cannot inject would fail for a
+ * reason that is not the learner's: refuse it before any node starts.
+ */
+function refuseUnsupportedFaults(stages: readonly Stage[], suites: readonly Suite[], runtime: Runtime): void {
+  stages.forEach((stage, i) => {
+    for (const kind of suites[i]!.config.needs) {
+      const mechanism = runtime.faultMechanisms[kind];
+      if (mechanism.available) continue;
+      throw new UserError(
+        `The ${stage.key} stage injects network ${kind === "partition" ? "partitions" : kind}, which this runtime (${runtime.description}) cannot inject: ${mechanism.reason}; run \`clstr doctor\` to see what this machine supports, or use \`--runtime docker\`.`,
+      );
+    }
+  });
+}
+
+function pick(mechanisms: Runtime["faultMechanisms"], kind: FaultKind): Partial<Runtime["faultMechanisms"]> {
+  return { [kind]: mechanisms[kind] };
 }
 
 export function exitCodeOf(outcome: RunOutcome): number {

@@ -4,6 +4,8 @@ import type { Reporter, StageRun } from "./reporter.js";
 interface StageReport {
   stage: string;
   name: string;
+  /** How each fault the stage needs was injected. */
+  faults: string[];
   status: "passed" | "failed" | "interrupted";
   durationMs: number;
   startupFailure?: { message: string; hint?: string };
@@ -29,6 +31,7 @@ export class JsonReporter implements Reporter {
     this.stages.push({
       stage: run.stage.key,
       name: run.stage.name,
+      faults: run.faults,
       status: result.interrupted ? "interrupted" : result.passed ? "passed" : "failed",
       durationMs: Math.round(result.durationMs),
       ...(result.startupFailure

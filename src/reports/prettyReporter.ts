@@ -20,6 +20,7 @@ export class PrettyReporter implements Reporter {
     if (this.stages++ > 0) console.log();
     console.log(`Testing ${run.stage.key}: ${run.stage.name}`);
     console.log(pc.dim(`runtime: ${run.runtime}`));
+    if (run.faults.length > 0) console.log(pc.dim(`faults: ${run.faults.join("; ")}`));
     console.log();
     return {
       testFinished: (r: TestResult) => {

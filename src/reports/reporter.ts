@@ -5,6 +5,8 @@ export interface StageRun {
   challenge: Challenge;
   stage: Stage;
   runtime: string;
+  /** How each fault the stage needs is injected, one entry per kind ("partition: iptables …"). */
+  faults: string[];
 }
 
 /** How a `clstr test` run is shown: pretty for people, JSON for CI. */

@@ -1,6 +1,8 @@
 // What the harness needs from a place that runs nodes: processes on this
 // machine, processes in network namespaces, or Docker containers.
 
+import type { Impairment, ImpairmentKind } from "../faults/impairments.js";
+
 export interface NodeExit {
   code: number | null;
   signal: string | null;
@@ -37,16 +39,28 @@ export interface RuntimeEvents {
   crashed(node: string, exit: NodeExit): void;
 }
 
+export type FaultKind = "partition" | ImpairmentKind;
+
+/** How a runtime injects one kind of fault, or why it cannot. */
+export type FaultMechanism = { available: true; how: string } | { available: false; reason: string };
+
 /** Network faults a runtime can inject between its nodes. */
 export interface NetworkFaults {
-  /** For the run header: which mechanism does what. */
-  readonly description: string;
+  /** For the run header and `clstr doctor`: which mechanism does what. */
+  readonly mechanisms: Readonly<Record<FaultKind, FaultMechanism>>;
   /** Drops all traffic between `node` and each address in `peers`, both ways. */
   cut(node: string, peers: readonly string[]): Promise<void>;
-  /** Loses a share (0..1) of the node's outgoing packets. */
-  lose(node: string, share: number): Promise<void>;
-  /** Removes every rule from the node. */
-  clear(node: string): Promise<void>;
+  /** Removes every cut from the node. */
+  heal(node: string): Promise<void>;
+  /** Replaces the node's impairments of its outgoing traffic with these. */
+  impair(node: string, impairments: readonly Impairment[]): Promise<void>;
+  /** Removes the node's impairments. */
+  repair(node: string): Promise<void>;
+}
+
+/** One line per fault kind: "partition: iptables in each node's namespace", ... */
+export function describeMechanisms(mechanisms: Readonly<Partial<Record<FaultKind, FaultMechanism>>>): string[] {
+  return Object.entries(mechanisms).map(([kind, m]) => `${kind}: ${m!.available ? m!.how : `unavailable (${m!.reason})`}`);
 }
 
 export interface Runtime {
@@ -54,6 +68,8 @@ export interface Runtime {
   readonly description: string;
   /** Absent where this runtime cannot inject network faults. */
   readonly faults: NetworkFaults | undefined;
+  /** Which mechanism would inject each kind of fault, known before any node starts. */
+  readonly faultMechanisms: Readonly<Record<FaultKind, FaultMechanism>>;
   /** Prepares everything nodes need (a build step, an image). */
   build(): Promise<void>;
   createNodes(names: readonly string[], events: RuntimeEvents): Promise<RuntimeNode[]>;

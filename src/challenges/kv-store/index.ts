@@ -14,7 +14,7 @@ export const kvStore: Challenge = {
     { key: "http-api", name: "Store and Retrieve Data", load: suiteOf(() => import("./httpApi.js")) },
     { key: "persistence", name: "Data Survives SIGTERM", load: suiteOf(() => import("./persistence.js")) },
     { key: "crash-recovery", name: "Data Survives SIGKILL", load: suiteOf(() => import("./crashRecovery.js")) },
-    { key: "leader-election", name: "Cluster Elects and Maintains Leader" },
+    { key: "leader-election", name: "Cluster Elects and Maintains Leader", load: suiteOf(() => import("./leaderElection.js")) },
     { key: "log-replication", name: "Data Replicates to All Nodes" },
     { key: "log-compaction", name: "System Manages Log Growth" },
     { key: "membership-changes", name: "Add and Remove Nodes One at a Time" },

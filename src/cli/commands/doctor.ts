@@ -1,9 +1,11 @@
 import pc from "picocolors";
+import { describeMechanisms } from "../../runtimes/runtime.js";
 import { detectCapabilities, type Capability } from "../../runtimes/sandbox/capabilities.js";
+import { SandboxFaults } from "../../runtimes/sandbox/sandboxFaults.js";
 
 function line(name: string, cap: Capability, what: string): string {
   const mark = cap.available ? pc.green("✓") : pc.red("✗");
-  return `${mark} ${name.padEnd(10)} ${what}${cap.available ? "" : pc.dim(` (${cap.reason})`)}`;
+  return `${mark} ${name.padEnd(12)} ${what}${cap.available ? "" : pc.dim(` (${cap.reason})`)}`;
 }
 
 /** What this machine supports: runtimes and fault mechanisms, and why not. */
@@ -11,10 +13,18 @@ export default async function doctor(): Promise<void> {
   const caps = await detectCapabilities();
   console.log("Runtimes:");
   console.log(line("sandbox", caps.sandbox, "each node in its own network namespace on 10.0.42.0/24 (the default local runtime)"));
-  console.log(`${pc.green("✓")} ${"loopback".padEnd(10)} plain processes on loopback addresses (fallback; no network faults)`);
-  console.log("\nFaults:");
-  console.log(line("partition", caps.iptables, "iptables DROP between nodes"));
-  console.log(line("loss", caps.netem.available ? caps.netem : caps.iptables, caps.netem.available ? "tc netem" : "iptables statistic match"));
-  console.log(line("netem", caps.netem, "tc netem for delay, duplication and reordering"));
-  console.log(`\n${pc.green("✓")} ${"restarts".padEnd(10)} SIGTERM and SIGKILL to the node's whole process group`);
+  console.log(line("loopback", { available: true }, "plain processes on loopback addresses (fallback; no network faults)"));
+  console.log("\nMechanisms:");
+  console.log(line("iptables", caps.iptables, "iptables inside the sandbox's namespaces"));
+  console.log(line("netem", caps.netem, "tc netem: delay, loss, duplication, reordering in the kernel"));
+  console.log(line("packet queue", caps.packetQueue, "iptables NFQUEUE and a python3 helper: delay, duplication, reordering without netem"));
+  console.log("\nFaults on the sandbox:");
+  if (caps.sandbox.available) {
+    for (const [kind, mechanism] of Object.entries(SandboxFaults.mechanismsFor(caps))) {
+      console.log(`${mechanism.available ? pc.green("✓") : pc.red("✗")} ${describeMechanisms({ [kind]: mechanism })[0]}`);
+    }
+  } else {
+    console.log(`${pc.red("✗")} none (${caps.sandbox.reason})`);
+  }
+  console.log(`\n${pc.green("✓")} ${"restarts".padEnd(12)} SIGTERM and SIGKILL to the node's whole process group`);
 }

@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { RuntimeError, type NetworkFaults, type Runtime, type RuntimeEvents, type RuntimeNode } from "../runtime.js";
-import { IptablesFaults } from "../sandbox/iptablesFaults.js";
-import { detectCapabilities } from "../sandbox/capabilities.js";
+import { RuntimeError, type FaultKind, type FaultMechanism, type NetworkFaults, type Runtime, type RuntimeEvents, type RuntimeNode } from "../runtime.js";
+import { SandboxFaults, unavailable } from "../sandbox/sandboxFaults.js";
+import { detectCapabilities, type Capabilities } from "../sandbox/capabilities.js";
 import { NODE_PORT, SandboxNetwork } from "../sandbox/sandboxNetwork.js";
 import { allocateLoopback } from "./loopbackAddresses.js";
 import { NodeProcess } from "./nodeProcess.js";
@@ -35,7 +35,8 @@ export class LocalRuntime implements Runtime {
   private sandbox: SandboxNetwork | undefined;
   private network: Network = "loopback";
   private iptables = false;
-  private fault: IptablesFaults | undefined;
+  private caps: Capabilities | undefined;
+  private fault: SandboxFaults | undefined;
   private built = false;
 
   private constructor(private readonly opts: LocalRuntimeOptions) {}
@@ -48,7 +49,16 @@ export class LocalRuntime implements Runtime {
     }
     runtime.network = opts.network ?? (caps.sandbox.available ? "sandbox" : "loopback");
     runtime.iptables = runtime.network === "sandbox" && caps.iptables.available;
+    runtime.caps = caps;
     return runtime;
+  }
+
+  get faultMechanisms(): Readonly<Record<FaultKind, FaultMechanism>> {
+    if (this.network === "sandbox") return SandboxFaults.mechanismsFor(this.caps!);
+    const why = this.opts.network === "loopback"
+      ? "CLSTR_NETWORK=loopback runs nodes as plain processes on loopback addresses"
+      : `nodes run as plain processes on loopback addresses, as the network sandbox is not available (${this.caps?.sandbox.reason})`;
+    return unavailable(why);
   }
 
   get faults(): NetworkFaults | undefined {
@@ -111,11 +121,22 @@ export class LocalRuntime implements Runtime {
     const net = await SandboxNetwork.open(this.opts.runDir, this.reaper!);
     this.sandbox = net;
     const byName = new Map<string, NodeProcess>();
+    const pidOf = (node: string) => byName.get(node)?.pid;
     const faults = this.iptables
-      ? new IptablesFaults(async (node, argv) => {
-          const pid = byName.get(node)?.pid;
-          if (pid !== undefined) await net.exec(pid, argv);
-        })
+      ? new SandboxFaults(
+          {
+            exec: async (node, argv) => {
+              const pid = pidOf(node);
+              if (pid !== undefined) await net.exec(pid, argv);
+            },
+            spawn: async (node, argv) => {
+              const pid = pidOf(node);
+              if (pid !== undefined) await net.spawn(`queue-${node}`, pid, argv);
+            },
+            unspawn: (node) => net.unspawn(`queue-${node}`),
+          },
+          await detectCapabilities(),
+        )
       : undefined;
     this.fault = faults;
     const hosts = names.map((_, i) => SandboxNetwork.hostOf(i));

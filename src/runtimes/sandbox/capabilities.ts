@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { packetQueueScript } from "./packetQueue.js";
 
 // What this machine offers for isolating nodes and injecting faults,
 // detected by trying it (inside a throwaway user namespace), not assumed.
@@ -16,6 +17,8 @@ export interface Capabilities {
   iptables: Capability;
   /** tc netem inside a sandbox namespace: delay, loss, duplication, reordering in the kernel. */
   netem: Capability;
+  /** The user-space packet queue (iptables NFQUEUE and python3): delay, duplication, reordering without netem. */
+  packetQueue: Capability;
 }
 
 function attempt(file: string, args: string[]): Promise<{ ok: boolean; output: string; missing: boolean }> {
@@ -41,14 +44,22 @@ export function detectCapabilities(): Promise<Capabilities> {
 async function detect(): Promise<Capabilities> {
   if (process.platform !== "linux") {
     const reason = "network namespaces exist only on Linux";
-    return { sandbox: { available: false, reason }, iptables: { available: false, reason }, netem: { available: false, reason } };
+    return {
+      sandbox: { available: false, reason },
+      iptables: { available: false, reason },
+      netem: { available: false, reason },
+      packetQueue: { available: false, reason },
+    };
   }
-  const [userns, nsenter, ip, iptables, netem] = await Promise.all([
+  const [userns, nsenter, ip, iptables, netem, python, queue] = await Promise.all([
     inUserNet("true"),
     attempt("nsenter", ["--version"]),
     attempt("ip", ["-V"]),
     inUserNet("iptables -A OUTPUT -m statistic --mode random --probability 0.5 -j DROP"),
     inUserNet("ip link set lo up && tc qdisc add dev lo root netem delay 1ms"),
+    attempt("python3", ["--version"]),
+    // Binds a queue and exits at once (its stdin is empty).
+    inUserNet(`iptables -A OUTPUT -o lo -j NFQUEUE --queue-num 1 --queue-bypass && python3 '${packetQueueScript}' 1 0 0 0 0 0 </dev/null`),
   ]);
   let sandbox: Capability = { available: true };
   if (userns.missing) sandbox = { available: false, reason: "`unshare` (util-linux) is not installed" };
@@ -68,5 +79,12 @@ async function detect(): Promise<Capabilities> {
       : netem.ok
         ? { available: true }
         : { available: false, reason: /not found|No such file/.test(netem.output) ? "`tc` (iproute2) is not installed" : "this kernel has no sch_netem module" },
+    packetQueue: needSandbox
+      ? { available: false, reason: needSandbox }
+      : python.missing
+        ? { available: false, reason: "`python3` is not installed (the packet queue is a python3 script)" }
+        : queue.ok
+          ? { available: true }
+          : { available: false, reason: `iptables NFQUEUE does not work here (${queue.output})` },
   };
 }

@@ -125,6 +125,19 @@ export class SandboxNetwork {
     return result.stdout;
   }
 
+  /**
+   * Starts a long-running helper (under `key`) in a node's network namespace
+   * and waits until it prints "ready"; replaces any helper under that key.
+   */
+  async spawn(key: string, pid: number, argv: string[]): Promise<void> {
+    await this.call({ op: "spawn", key, pid, argv });
+  }
+
+  /** Stops the helper under `key`, if there is one. */
+  async unspawn(key: string): Promise<void> {
+    await this.call({ op: "unspawn", key });
+  }
+
   /** Kills the switch (the namespaces go with it); resolves once it has exited. */
   async close(): Promise<void> {
     const exited = this.exited ? Promise.resolve() : new Promise<void>((resolve) => this.child.once("exit", () => resolve()));

@@ -6,7 +6,7 @@
 //
 // Protocol on stdin/stdout: one JSON request per line, one JSON reply per
 // line with the same id. End of stdin: the run is over.
-import { execFile } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createConnection, createServer, type Server } from "node:net";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
@@ -17,9 +17,13 @@ type Request =
   | { id: number; op: "setup"; bridgeCidr: string }
   | { id: number; op: "attach"; node: string; pid: number; cidr: string }
   | { id: number; op: "expose"; node: string; host: string; port: number; socket: string }
-  | { id: number; op: "exec"; pid: number; argv: string[] };
+  | { id: number; op: "exec"; pid: number; argv: string[] }
+  | { id: number; op: "spawn"; key: string; pid: number; argv: string[] }
+  | { id: number; op: "unspawn"; key: string };
 
 const servers: Server[] = [];
+/** Long-running helpers inside node namespaces (packet queues), by key. */
+const helpers = new Map<string, ChildProcess>();
 /** Marks a reply that comes from the switch because the node was unreachable. */
 const UNREACHABLE_HEADER = "x-clstr-unreachable";
 
@@ -94,7 +98,42 @@ async function handle(req: Request): Promise<unknown> {
     }
     case "exec":
       return { stdout: await inNode(req.pid, req.argv) };
+    case "spawn":
+      stopHelper(req.key);
+      helpers.set(req.key, await startHelper(req.pid, req.argv));
+      return {};
+    case "unspawn":
+      stopHelper(req.key);
+      return {};
   }
+}
+
+/**
+ * Starts a helper in a node's network namespace and waits for its first
+ * line, "ready". It stays in this process group (so it dies with the
+ * switch) and reads a stdin that closes when the switch goes.
+ */
+function startHelper(pid: number, argv: string[]): Promise<ChildProcess> {
+  const child = spawn("nsenter", ["-t", String(pid), "-n", "--", ...argv], { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-1000)));
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => reject(new Error(`${argv[0]} ${why}${stderr ? `: ${stderr.trim()}` : ""}`));
+    child.once("error", (err) => fail(err.message));
+    child.once("exit", (code, signal) => fail(`exited (${signal ?? `code ${code}`}) before it was ready`));
+    createInterface({ input: child.stdout! }).once("line", (line) => {
+      if (line.trim() === "ready") resolve(child);
+      else fail(`said ${JSON.stringify(line)} instead of ready`);
+    });
+  });
+}
+
+function stopHelper(key: string): void {
+  const child = helpers.get(key);
+  helpers.delete(key);
+  if (!child) return;
+  child.stdin?.end();
+  child.kill("SIGKILL");
 }
 
 process.on("SIGINT", () => {});
@@ -108,5 +147,6 @@ createInterface({ input: process.stdin }).on("line", (line) => {
 });
 process.stdin.on("close", () => {
   for (const s of servers) s.close();
+  for (const key of [...helpers.keys()]) stopHelper(key);
   process.exit(0);
 });
