@@ -10,6 +10,14 @@ describe("matchers", () => {
     assert.equal(Is("Dodoma").expected(), '"Dodoma"');
   });
 
+  it("Is(true) and Is(3) match a JSON field's text, and a string never matches a number", () => {
+    const yes = Is(true) as unknown as { check(v: unknown): boolean };
+    assert.equal(yes.check("true"), true);
+    assert.equal(yes.check("false"), false);
+    assert.equal((Is(3) as unknown as { check(v: unknown): boolean }).check("3"), true);
+    assert.equal((Is("3") as unknown as { check(v: unknown): boolean }).check(3), false);
+  });
+
   it("Matches shows escapes in the pattern", () => {
     const m = Matches(/^key not found\n?$/);
     assert.equal(m.check("key not found"), true);
