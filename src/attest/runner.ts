@@ -14,6 +14,8 @@ export interface TestResult {
   durationMs: number;
   failure?: string;
   hint?: string;
+  /** Why a skipped test did not run, when not because an earlier one failed. */
+  skipReason?: string;
 }
 
 export interface SuiteResult {
@@ -57,6 +59,19 @@ export async function runSuite(suite: Suite, opts: RunOptions): Promise<SuiteRes
     for (const test of suite.tests) {
       if (failed) {
         tests.push({ name: test.name, status: "skipped", durationMs: 0 });
+        continue;
+      }
+      const missing = test.needs.find((kind) => !opts.runtime.faultMechanisms[kind].available);
+      if (missing) {
+        const mechanism = opts.runtime.faultMechanisms[missing] as { reason: string };
+        const skipped: TestResult = {
+          name: test.name,
+          status: "skipped",
+          durationMs: 0,
+          skipReason: `needs network ${missing}, which this runtime cannot inject: ${mechanism.reason}`,
+        };
+        tests.push(skipped);
+        opts.listener.testFinished(skipped);
         continue;
       }
       opts.log.event(CLUSTER, `TEST: ${test.name}`);

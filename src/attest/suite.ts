@@ -1,9 +1,16 @@
+import type { FaultKind } from "../runtimes/runtime.js";
 import type { TestContext } from "./context.js";
 import { resolveOptions, type SuiteConfig, type SuiteOptions } from "./options.js";
 
 export interface TestCase {
   name: string;
   fn: (t: TestContext) => Promise<void>;
+  /** Faults this test injects beyond the suite's; where the runtime cannot inject one, the test is skipped and says why. */
+  needs: FaultKind[];
+}
+
+export interface TestOptions {
+  needs?: FaultKind[];
 }
 
 /** A stage's tests: run in order against one cluster, first failure stops. */
@@ -15,9 +22,14 @@ export class Suite {
     this.config = resolveOptions(options);
   }
 
-  test(name: string, fn: (t: TestContext) => Promise<void>): this {
-    this.tests.push({ name, fn });
+  test(name: string, fn: (t: TestContext) => Promise<void>, options: TestOptions = {}): this {
+    this.tests.push({ name, fn, needs: [...new Set(options.needs ?? [])] });
     return this;
+  }
+
+  /** Every fault kind the stage may inject: the suite's needs, then its tests'. */
+  get faultKinds(): FaultKind[] {
+    return [...new Set([...this.config.needs, ...this.tests.flatMap((t) => t.needs)])];
   }
 }
 

@@ -60,7 +60,7 @@ export async function runStages(
   try {
     for (const [i, stage] of stages.entries()) {
       const suite = suites[i]!;
-      const faults = suite.config.needs.map((kind) => describeMechanisms(pick(runtime.faultMechanisms, kind))[0]!);
+      const faults = suite.faultKinds.map((kind) => describeMechanisms(pick(runtime.faultMechanisms, kind))[0]!);
       const run = { challenge, stage, runtime: runtime.description, faults };
       const result = await runSuite(suite, { runtime, log, signal: abort.signal, listener: reporter.stageStarted(run) });
       reporter.stageFinished(run, result);

@@ -9,7 +9,7 @@ interface StageReport {
   status: "passed" | "failed" | "interrupted";
   durationMs: number;
   startupFailure?: { message: string; hint?: string };
-  tests: { name: string; status: string; durationMs: number; failure?: string; hint?: string }[];
+  tests: { name: string; status: string; durationMs: number; failure?: string; hint?: string; skipReason?: string }[];
 }
 
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -43,6 +43,7 @@ export class JsonReporter implements Reporter {
         durationMs: Math.round(t.durationMs * 1000) / 1000,
         ...(t.failure ? { failure: strip(t.failure) } : {}),
         ...(t.hint ? { hint: t.hint } : {}),
+        ...(t.skipReason ? { skipReason: t.skipReason } : {}),
       })),
     });
   }

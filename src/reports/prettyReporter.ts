@@ -24,7 +24,10 @@ export class PrettyReporter implements Reporter {
     console.log();
     return {
       testFinished: (r: TestResult) => {
-        if (r.status === "skipped") return;
+        if (r.status === "skipped") {
+          if (r.skipReason) console.log(`${pc.yellow("○")} ${r.name} ${pc.yellow(`(skipped: ${r.skipReason})`)}`);
+          return;
+        }
         const mark = r.status === "passed" ? check : cross;
         console.log(`${mark} ${r.name} (${formatDuration(r.durationMs)})`);
         if (r.status === "failed") showFailure(r.failure ?? "", r.hint);
@@ -42,7 +45,9 @@ export class PrettyReporter implements Reporter {
       return;
     }
     if (result.passed) {
-      console.log(`\n${pc.bold("PASSED")} ${check}`);
+      const skipped = result.tests.filter((t) => t.skipReason).length;
+      const note = skipped ? pc.yellow(` (${skipped} test${skipped === 1 ? "" : "s"} skipped: this runtime cannot inject the faults ${skipped === 1 ? "it needs" : "they need"}; see \`clstr doctor\`)`) : "";
+      console.log(`\n${pc.bold("PASSED")} ${check}${note}`);
       return;
     }
     console.log(`\nRun ${pc.yellow("clstr logs")} (or ${pc.yellow("clstr logs n1")}) to inspect the nodes' output.`);

@@ -32,9 +32,9 @@ async function timedGet(t: TestContext, node: string): Promise<number> {
 }
 const server = `node ${join(packageRoot, "test", "fixtures", "peer-probe", "server.mjs")}`;
 
-async function run(s: ReturnType<typeof suite>) {
+async function run(s: ReturnType<typeof suite>, network?: "loopback") {
   const dir = challengeDir({ run: server });
-  const runtime = await LocalRuntime.create({ cwd: dir, run: server, runDir: join(dir, ".clstr"), runId: randomUUID() });
+  const runtime = await LocalRuntime.create({ cwd: dir, run: server, runDir: join(dir, ".clstr"), runId: randomUUID(), ...(network ? { network } : {}) });
   const log = new EventLog(join(dir, ".clstr", "logs", "run.jsonl"));
   const results: TestResult[] = [];
   try {
@@ -144,5 +144,27 @@ describe("network faults in the sandbox", { skip }, () => {
     assert.equal(result.passed, true, JSON.stringify(results, null, 2));
     const annotations = events().flatMap((e) => ("event" in e ? [`${e.node} ${e.event}`] : []));
     assert.ok(annotations.includes("n2 IMPAIRED: packet delay 0.05s ±0.02s, packet duplicate 30%, packet reorder 30%"), annotations.join("\n"));
+  });
+});
+
+describe("a test that needs a fault the runtime cannot inject", () => {
+  it("is skipped with the reason, and the tests around it still run", async () => {
+    let ran = 0;
+    const s = suite({ cluster: 1 })
+      .test("before", async () => {
+        ran++;
+      })
+      .test("delayed", async (t) => {
+        await t.impair(Node("n1"), Delay(100));
+      }, { needs: ["delay"] })
+      .test("after", async () => {
+        ran++;
+      });
+    assert.deepEqual(s.faultKinds, ["delay"]);
+    const { result, results } = await run(s, "loopback");
+    assert.equal(result.passed, true, JSON.stringify(results, null, 2));
+    assert.equal(ran, 2);
+    assert.deepEqual(results.map((r) => `${r.name}: ${r.status}`), ["before: passed", "delayed: skipped", "after: passed"]);
+    assert.match(results[1]!.skipReason!, /^needs network delay, which this runtime cannot inject: CLSTR_NETWORK=loopback/);
   });
 });

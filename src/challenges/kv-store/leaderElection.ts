@@ -30,7 +30,7 @@ async function findFollower(t: TestContext): Promise<[string, FetchResponse]> {
   );
 }
 
-export default suite({ cluster: 5, settle: "3s", needs: ["partition", "delay", "loss"] })
+export default suite({ cluster: 5, settle: "3s", needs: ["partition"] })
   // 1
   .test("/cluster/info Returns Cluster State", async (t) => {
     await t.GET(t.allNodes(), "/cluster/info")
@@ -297,7 +297,7 @@ export default suite({ cluster: 5, settle: "3s", needs: ["partition", "delay", "
           "it must immediately revert to follower and update its term.",
       )
       .run();
-  })
+  }, { needs: ["delay"] })
 
   // 12
   .test("Election Completes Under Packet Loss", async (t) => {
@@ -330,7 +330,7 @@ export default suite({ cluster: 5, settle: "3s", needs: ["partition", "delay", "
           "All nodes should agree on the same leader once the network is healthy.",
       )
       .run();
-  })
+  }, { needs: ["loss"] })
 
   // 13 (not in the public stage): a vote must be on disk before it is granted.
   .test("Votes Survive a Crash", async (t) => {
