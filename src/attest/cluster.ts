@@ -31,7 +31,7 @@ export class Cluster {
   async boot(): Promise<void> {
     await this.runtime.build();
     const created = await this.runtime.createNodes(this.config.nodes, {
-      output: (node, line) => this.log.output(node, line),
+      output: (node, line, at) => this.log.output(node, line, at),
       crashed: (node, exit) => this.log.event(node, `EXITED: ${describeExit(exit)}`, exit.at),
     });
     for (const node of created) {

@@ -55,12 +55,14 @@ program
   .argument("[stage]", "stage to test (default: the current stage in clstr.yaml)")
   .option("--so-far", "test every stage up to and including the stage")
   .addOption(new Option("--reporter <kind>", "how to report results").choices(["pretty", "json"]).default("pretty"))
+  .addOption(new Option("--runtime <kind>", "where nodes run (default: local when clstr.yaml has run:, else docker)").choices(["local", "docker"]))
   .action(lazy(() => import("./commands/test.js")));
 
 program
   .command("next")
   .alias("n")
   .description("Advance to the next stage (runs the current stage's tests first)")
+  .addOption(new Option("--runtime <kind>", "where nodes run (default: local when clstr.yaml has run:, else docker)").choices(["local", "docker"]))
   .action(lazy(() => import("./commands/next.js")));
 
 program

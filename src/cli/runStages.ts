@@ -5,7 +5,10 @@ import type { ClstrConfig } from "../config/clstrYaml.js";
 import { EventLog } from "../logs/eventLog.js";
 import type { Reporter } from "../reports/reporter.js";
 import { LocalRuntime } from "../runtimes/local/localRuntime.js";
-import { describeMechanisms, type FaultKind, type Runtime } from "../runtimes/runtime.js";
+import { describeMechanisms, RuntimeError, type FaultKind, type Runtime } from "../runtimes/runtime.js";
+import { DockerRuntime } from "../runtimes/docker/dockerRuntime.js";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Suite } from "../attest/suite.js";
 import { UserError } from "./errors.js";
 import { runPaths } from "./runPaths.js";
@@ -22,24 +25,15 @@ export async function runStages(
   challenge: Challenge,
   stages: readonly Stage[],
   reporter: Reporter,
+  runtimeFlag?: RuntimeKind,
 ): Promise<RunOutcome> {
   for (const stage of stages) {
     if (!stage.load) {
       throw new UserError(`The ${stage.key} stage of ${challenge.key} is coming soon: this version of clstr has no tests for it yet.`, 1);
     }
   }
-  if (!config.run) {
-    throw new UserError(
-      "clstr.yaml has no `run:` command; add the shell command that starts one node of your server, e.g. `run: python3 server.py`.",
-    );
-  }
-
   const paths = runPaths(dir);
-  const network = process.env.CLSTR_NETWORK;
-  if (network !== undefined && network !== "sandbox" && network !== "loopback") {
-    throw new UserError(`CLSTR_NETWORK is \`${network}\`; set it to \`sandbox\` or \`loopback\`, or unset it.`);
-  }
-  const runtime = await LocalRuntime.create({ cwd: dir, run: config.run, build: config.build, runDir: paths.root, runId: randomUUID(), network });
+  const runtime = await createRuntime(dir, config, challenge, paths.root, runtimeFlag ?? config.runtime ?? defaultRuntime(config));
   const suites = await Promise.all(stages.map((stage) => stage.load!()));
   try {
     refuseUnsupportedFaults(stages, suites, runtime);
@@ -100,6 +94,47 @@ function refuseUnsupportedFaults(stages: readonly Stage[], suites: readonly Suit
 
 function pick(mechanisms: Runtime["faultMechanisms"], kind: FaultKind): Partial<Runtime["faultMechanisms"]> {
   return { [kind]: mechanisms[kind] };
+}
+
+export type RuntimeKind = "local" | "docker";
+
+/** Local when clstr.yaml says how to run a node; otherwise Docker, from the Dockerfile. */
+function defaultRuntime(config: ClstrConfig): RuntimeKind {
+  return config.run ? "local" : "docker";
+}
+
+async function createRuntime(dir: string, config: ClstrConfig, challenge: Challenge, runDir: string, kind: RuntimeKind): Promise<Runtime> {
+  const runId = randomUUID();
+  if (kind === "docker") {
+    if (!existsSync(join(dir, "Dockerfile"))) {
+      throw new UserError(
+        config.run
+          ? `There is no Dockerfile here (${dir}); the Docker runtime builds the nodes' image from it: add one (\`clstr init\` writes one per language), or use \`--runtime local\`.`
+          : "clstr.yaml has no `run:` command and there is no Dockerfile here; add `run:` with the shell command that starts one node (e.g. `run: python3 server.py`), or a Dockerfile to run the nodes in Docker.",
+      );
+    }
+    try {
+      return await DockerRuntime.create({ cwd: dir, challenge: challenge.key, runId, notice: (m) => console.error(`clstr: ${m}`) });
+    } catch (err) {
+      if (err instanceof RuntimeError) throw new UserError(err.message);
+      throw err;
+    }
+  }
+  if (!config.run) {
+    throw new UserError(
+      "clstr.yaml has no `run:` command; add the shell command that starts one node of your server, e.g. `run: python3 server.py` (or use `--runtime docker` with a Dockerfile).",
+    );
+  }
+  const network = process.env.CLSTR_NETWORK;
+  if (network !== undefined && network !== "sandbox" && network !== "loopback") {
+    throw new UserError(`CLSTR_NETWORK is \`${network}\`; set it to \`sandbox\` or \`loopback\`, or unset it.`);
+  }
+  try {
+    return await LocalRuntime.create({ cwd: dir, run: config.run, build: config.build, runDir, runId, network });
+  } catch (err) {
+    if (err instanceof RuntimeError) throw new UserError(err.message);
+    throw err;
+  }
 }
 
 export function exitCodeOf(outcome: RunOutcome): number {

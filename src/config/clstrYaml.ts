@@ -13,12 +13,13 @@ const ClstrYaml = z
     stage: z.string({ error: "must be a stage key, e.g. http-api" }).min(1),
     run: z.string({ error: "must be the shell command that starts one node" }).min(1).optional(),
     build: z.string({ error: "must be a shell command" }).min(1).optional(),
+    runtime: z.enum(["local", "docker"], { error: "must be `local` (processes on this machine) or `docker` (containers built from your Dockerfile)" }).optional(),
   })
   .strict();
 
 export type ClstrConfig = z.infer<typeof ClstrYaml>;
 
-const FIELDS = ["challenge", "stage", "run", "build"];
+const FIELDS = ["challenge", "stage", "run", "build", "runtime"];
 
 /** Reads and validates clstr.yaml in `dir`; every problem is one sentence with the fix. */
 export function loadConfig(dir: string): ClstrConfig {

@@ -34,7 +34,8 @@ export interface RuntimeNode {
 }
 
 export interface RuntimeEvents {
-  output(node: string, line: string): void;
+  /** A line the node printed; `at` (wall-clock ms) when the runtime knows when it was printed. */
+  output(node: string, line: string, at?: number): void;
   /** The node's process ended without the harness asking it to. */
   crashed(node: string, exit: NodeExit): void;
 }
@@ -56,6 +57,12 @@ export interface NetworkFaults {
   impair(node: string, impairments: readonly Impairment[]): Promise<void>;
   /** Removes the node's impairments. */
   repair(node: string): Promise<void>;
+}
+
+/** Every fault kind unavailable, for the same reason. */
+export function unavailable(reason: string): Record<FaultKind, FaultMechanism> {
+  const no: FaultMechanism = { available: false, reason };
+  return { partition: no, delay: no, loss: no, duplicate: no, reorder: no };
 }
 
 /** One line per fault kind: "partition: iptables in each node's namespace", ... */

@@ -29,7 +29,7 @@ describe("errors a learner can cause", () => {
   it("a clstr.yaml without run:", async () => {
     const r = await clstr(challengeDir({}), "test");
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /has no `run:` command; add the shell command that starts one node/);
+    assert.match(r.stderr, /has no `run:` command and there is no Dockerfile here; add `run:` with the shell command that starts one node/);
   });
 
   it("an unknown stage, and a stage still to come", async () => {

@@ -1,7 +1,7 @@
 import pc from "picocolors";
 import { describeMechanisms } from "../../runtimes/runtime.js";
 import { detectCapabilities, type Capability } from "../../runtimes/sandbox/capabilities.js";
-import { SandboxFaults } from "../../runtimes/sandbox/sandboxFaults.js";
+import { sandboxMechanisms } from "../../runtimes/sandbox/sandboxFaults.js";
 
 function line(name: string, cap: Capability, what: string): string {
   const mark = cap.available ? pc.green("✓") : pc.red("✗");
@@ -20,7 +20,7 @@ export default async function doctor(): Promise<void> {
   console.log(line("packet queue", caps.packetQueue, "iptables NFQUEUE and a python3 helper: delay, duplication, reordering without netem"));
   console.log("\nFaults on the sandbox:");
   if (caps.sandbox.available) {
-    for (const [kind, mechanism] of Object.entries(SandboxFaults.mechanismsFor(caps))) {
+    for (const [kind, mechanism] of Object.entries(sandboxMechanisms(caps))) {
       console.log(`${mechanism.available ? pc.green("✓") : pc.red("✗")} ${describeMechanisms({ [kind]: mechanism })[0]}`);
     }
   } else {

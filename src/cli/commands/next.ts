@@ -2,14 +2,14 @@ import pc from "picocolors";
 import { findChallenge, stageIndex } from "../../challenges/registry.js";
 import { loadConfig, saveStage } from "../../config/clstrYaml.js";
 import { PrettyReporter } from "../../reports/prettyReporter.js";
-import { exitCodeOf, runStages } from "../runStages.js";
+import { exitCodeOf, runStages, type RuntimeKind } from "../runStages.js";
 
-export default async function next(): Promise<number> {
+export default async function next(opts: { runtime?: RuntimeKind } = {}): Promise<number> {
   const dir = process.cwd();
   const config = loadConfig(dir);
   const challenge = findChallenge(config.challenge)!;
   const index = stageIndex(challenge, config.stage);
-  const outcome = await runStages(dir, config, challenge, [challenge.stages[index]!], new PrettyReporter());
+  const outcome = await runStages(dir, config, challenge, [challenge.stages[index]!], new PrettyReporter(), opts.runtime);
   console.log();
   if (outcome !== "passed") {
     if (outcome === "failed") console.log(`Complete ${config.stage} before advancing.`);

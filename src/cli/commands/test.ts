@@ -3,11 +3,11 @@ import { loadConfig } from "../../config/clstrYaml.js";
 import { JsonReporter } from "../../reports/jsonReporter.js";
 import { PrettyReporter } from "../../reports/prettyReporter.js";
 import { UserError } from "../errors.js";
-import { exitCodeOf, runStages } from "../runStages.js";
+import { exitCodeOf, runStages, type RuntimeKind } from "../runStages.js";
 
 export default async function test(
   stageArg: string | undefined,
-  opts: { soFar?: boolean; reporter: "pretty" | "json" },
+  opts: { soFar?: boolean; reporter: "pretty" | "json"; runtime?: RuntimeKind },
 ): Promise<number> {
   const dir = process.cwd();
   const config = loadConfig(dir);
@@ -21,7 +21,7 @@ export default async function test(
   }
   const stages = opts.soFar ? challenge.stages.slice(0, index + 1) : [challenge.stages[index]!];
   const reporter = opts.reporter === "json" ? new JsonReporter() : new PrettyReporter();
-  const outcome = await runStages(dir, config, challenge, stages, reporter);
+  const outcome = await runStages(dir, config, challenge, stages, reporter, opts.runtime);
   reporter.finished(outcome === "passed", {
     lastStage: target,
     multiple: stages.length > 1,

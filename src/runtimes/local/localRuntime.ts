@@ -1,8 +1,9 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { RuntimeError, type FaultKind, type FaultMechanism, type NetworkFaults, type Runtime, type RuntimeEvents, type RuntimeNode } from "../runtime.js";
-import { SandboxFaults, unavailable } from "../sandbox/sandboxFaults.js";
+import { RuntimeError, unavailable, type FaultKind, type FaultMechanism, type NetworkFaults, type Runtime, type RuntimeEvents, type RuntimeNode } from "../runtime.js";
+import type { NamespaceFaults } from "../../faults/namespaceFaults.js";
+import { sandboxFaults, sandboxMechanisms } from "../sandbox/sandboxFaults.js";
 import { detectCapabilities, type Capabilities } from "../sandbox/capabilities.js";
 import { NODE_PORT, SandboxNetwork } from "../sandbox/sandboxNetwork.js";
 import { allocateLoopback } from "./loopbackAddresses.js";
@@ -36,7 +37,7 @@ export class LocalRuntime implements Runtime {
   private network: Network = "loopback";
   private iptables = false;
   private caps: Capabilities | undefined;
-  private fault: SandboxFaults | undefined;
+  private fault: NamespaceFaults | undefined;
   private built = false;
 
   private constructor(private readonly opts: LocalRuntimeOptions) {}
@@ -54,7 +55,7 @@ export class LocalRuntime implements Runtime {
   }
 
   get faultMechanisms(): Readonly<Record<FaultKind, FaultMechanism>> {
-    if (this.network === "sandbox") return SandboxFaults.mechanismsFor(this.caps!);
+    if (this.network === "sandbox") return sandboxMechanisms(this.caps!);
     const why = this.opts.network === "loopback"
       ? "CLSTR_NETWORK=loopback runs nodes as plain processes on loopback addresses"
       : `nodes run as plain processes on loopback addresses, as the network sandbox is not available (${this.caps?.sandbox.reason})`;
@@ -123,7 +124,7 @@ export class LocalRuntime implements Runtime {
     const byName = new Map<string, NodeProcess>();
     const pidOf = (node: string) => byName.get(node)?.pid;
     const faults = this.iptables
-      ? new SandboxFaults(
+      ? sandboxFaults(
           {
             exec: async (node, argv) => {
               const pid = pidOf(node);

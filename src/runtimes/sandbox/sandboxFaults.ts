@@ -1,132 +1,30 @@
-import { netemArgs, settingsOf, type Impairment, type ImpairmentSettings } from "../../faults/impairments.js";
-import type { FaultKind, FaultMechanism, NetworkFaults } from "../runtime.js";
+import { NamespaceFaults, type NodeNamespace } from "../../faults/namespaceFaults.js";
+import { unavailable, type FaultKind, type FaultMechanism } from "../runtime.js";
 import type { Capabilities } from "./capabilities.js";
 import { packetQueueCommand, packetQueueRule } from "./packetQueue.js";
 
-/** What the sandbox does inside a node's network namespace. Each is a no-op while the node is down. */
-export interface NodeNamespace {
-  exec(node: string, argv: string[]): Promise<void>;
-  /** Starts a long-running helper in the namespace (replacing the node's previous one). */
-  spawn(node: string, argv: string[]): Promise<void>;
-  unspawn(node: string): Promise<void>;
+/** Which mechanism the sandbox uses for each fault on a machine with these capabilities. */
+export function sandboxMechanisms(caps: Capabilities): Record<FaultKind, FaultMechanism> {
+  if (!caps.iptables.available) return unavailable(caps.iptables.reason ?? "iptables does not work here");
+  const netem: FaultMechanism = { available: true, how: "tc netem in the node's namespace" };
+  const queue: FaultMechanism = caps.packetQueue.available
+    ? { available: true, how: "user-space packet queue (iptables NFQUEUE), as the kernel has no netem" }
+    : { available: false, reason: `this kernel has no netem, and ${caps.packetQueue.reason ?? "the packet queue does not work"}` };
+  const useNetem = caps.netem.available;
+  return {
+    partition: { available: true, how: "iptables in each node's namespace" },
+    delay: useNetem ? netem : queue,
+    loss: useNetem ? netem : { available: true, how: "iptables statistic match, as the kernel has no netem" },
+    duplicate: useNetem ? netem : queue,
+    reorder: useNetem ? netem : queue,
+  };
 }
 
-type Rule = string[]; // [chain, ...match and target]
-
-/**
- * Partitions and impairments inside the nodes' namespaces: iptables for
- * cuts; tc netem for impairments where the kernel has it; otherwise
- * iptables' statistic match for loss and a user-space packet queue for
- * delay, duplication and reordering.
- *
- * A restarted node gets a fresh namespace, so each node's faults are
- * remembered and put back by `restore` before its server starts.
- */
-export class SandboxFaults implements NetworkFaults {
-  readonly mechanisms: Readonly<Record<FaultKind, FaultMechanism>>;
-  private readonly cuts = new Map<string, Rule[]>();
-  private readonly impairments = new Map<string, ImpairmentSettings>();
-  private readonly netem: boolean;
-
-  constructor(
-    private readonly ns: NodeNamespace,
-    caps: Capabilities,
-  ) {
-    this.netem = caps.netem.available;
-    this.mechanisms = SandboxFaults.mechanismsFor(caps);
-  }
-
-  /** Which mechanism the sandbox uses for each fault on a machine with these capabilities. */
-  static mechanismsFor(caps: Capabilities): Record<FaultKind, FaultMechanism> {
-    if (!caps.iptables.available) return unavailable(caps.iptables.reason ?? "iptables does not work here");
-    const netem: FaultMechanism = { available: true, how: "tc netem in the node's namespace" };
-    const queue: FaultMechanism = caps.packetQueue.available
-      ? { available: true, how: "user-space packet queue (iptables NFQUEUE), as the kernel has no netem" }
-      : { available: false, reason: `this kernel has no netem, and ${caps.packetQueue.reason ?? "the packet queue does not work"}` };
-    const useNetem = caps.netem.available;
-    return {
-      partition: { available: true, how: "iptables in each node's namespace" },
-      delay: useNetem ? netem : queue,
-      loss: useNetem ? netem : { available: true, how: "iptables statistic match, as the kernel has no netem" },
-      duplicate: useNetem ? netem : queue,
-      reorder: useNetem ? netem : queue,
-    };
-  }
-
-  async cut(node: string, peers: readonly string[]): Promise<void> {
-    const rules = this.cuts.get(node) ?? [];
-    this.cuts.set(node, rules);
-    for (const peer of peers) {
-      for (const rule of [["INPUT", "-s", peer, "-j", "DROP"], ["OUTPUT", "-d", peer, "-j", "DROP"]]) {
-        rules.push(rule);
-        await this.insert(node, rule);
-      }
-    }
-  }
-
-  async heal(node: string): Promise<void> {
-    const rules = this.cuts.get(node) ?? [];
-    this.cuts.delete(node);
-    for (const rule of rules) await this.ns.exec(node, ["iptables", "-D", ...rule]);
-  }
-
-  async impair(node: string, impairments: readonly Impairment[]): Promise<void> {
-    await this.repair(node);
-    const settings = settingsOf(impairments);
-    this.impairments.set(node, settings);
-    await this.applyImpairments(node, settings);
-  }
-
-  async repair(node: string): Promise<void> {
-    const settings = this.impairments.get(node);
-    this.impairments.delete(node);
-    if (!settings) return;
-    if (this.netem) {
-      await this.ns.exec(node, ["tc", "qdisc", "del", "dev", "eth0", "root"]);
-      return;
-    }
-    for (const rule of this.fallbackRules(settings)) await this.ns.exec(node, ["iptables", "-D", ...rule]);
-    if (needsQueue(settings)) await this.ns.unspawn(node);
-  }
-
-  /** Puts a node's faults back into its new namespace after a restart. */
-  async restore(node: string): Promise<void> {
-    for (const rule of this.cuts.get(node) ?? []) await this.insert(node, rule);
-    const settings = this.impairments.get(node);
-    if (settings) await this.applyImpairments(node, settings);
-  }
-
-  private async applyImpairments(node: string, settings: ImpairmentSettings): Promise<void> {
-    if (this.netem) {
-      await this.ns.exec(node, ["tc", "qdisc", "replace", "dev", "eth0", "root", "netem", ...netemArgs(settings)]);
-      return;
-    }
-    if (needsQueue(settings)) await this.ns.spawn(node, packetQueueCommand(settings));
-    // Appended: cuts are inserted at the top, so a cut drops a packet before
-    // it could be lost or queued; the loss rule comes before the queue.
-    for (const rule of this.fallbackRules(settings)) await this.ns.exec(node, ["iptables", "-A", ...rule]);
-  }
-
-  private fallbackRules(s: ImpairmentSettings): Rule[] {
-    const rules: Rule[] = [];
-    if (s.lossPercent > 0) {
-      rules.push(["OUTPUT", "-o", "eth0", "-m", "statistic", "--mode", "random", "--probability", (s.lossPercent / 100).toFixed(4), "-j", "DROP"]);
-    }
-    if (needsQueue(s)) rules.push(packetQueueRule());
-    return rules;
-  }
-
-  private insert(node: string, [chain, ...rest]: Rule): Promise<void> {
-    return this.ns.exec(node, ["iptables", "-I", chain!, "1", ...rest]);
-  }
-}
-
-function needsQueue(s: ImpairmentSettings): boolean {
-  return s.delayMs > 0 || s.jitterMs > 0 || s.duplicatePercent > 0 || s.reorderPercent > 0;
-}
-
-/** Every fault kind unavailable, for the same reason. */
-export function unavailable(reason: string): Record<FaultKind, FaultMechanism> {
-  const no: FaultMechanism = { available: false, reason };
-  return { partition: no, delay: no, loss: no, duplicate: no, reorder: no };
+/** Faults inside the sandbox's node namespaces: netem where the kernel has it, else iptables and the packet queue. */
+export function sandboxFaults(ns: NodeNamespace, caps: Capabilities): NamespaceFaults {
+  return new NamespaceFaults(
+    ns,
+    sandboxMechanisms(caps),
+    caps.netem.available ? { kind: "netem" } : { kind: "fallback", queue: { command: packetQueueCommand, rule: packetQueueRule } },
+  );
 }

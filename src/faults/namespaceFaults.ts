@@ -1,0 +1,115 @@
+import { RuntimeError, type FaultKind, type FaultMechanism, type NetworkFaults } from "../runtimes/runtime.js";
+import { netemArgs, settingsOf, type Impairment, type ImpairmentSettings } from "./impairments.js";
+
+/**
+ * What a runtime can do inside a node's network namespace (a sandbox
+ * namespace, a container). Each is a no-op while the node is down.
+ */
+export interface NodeNamespace {
+  exec(node: string, argv: string[]): Promise<void>;
+  /** Starts a long-running helper in the namespace (replacing the node's previous one); needed by the packet queue. */
+  spawn?(node: string, argv: string[]): Promise<void>;
+  unspawn?(node: string): Promise<void>;
+}
+
+/** How impairments are made: by tc netem, or by iptables loss plus a user-space packet queue. */
+export type ImpairmentPath =
+  | { kind: "netem" }
+  | { kind: "fallback"; queue?: { command: (s: ImpairmentSettings) => string[]; rule: () => string[] } };
+
+type Rule = string[]; // [chain, ...match and target]
+
+/**
+ * Partitions and impairments inside the nodes' namespaces: iptables for
+ * cuts; tc netem for impairments where the kernel has it; otherwise
+ * iptables' statistic match for loss and a user-space packet queue for
+ * delay, duplication and reordering.
+ *
+ * A restarted node gets a fresh namespace, so each node's faults are
+ * remembered and put back by `restore` before (or as soon as) it runs.
+ */
+export class NamespaceFaults implements NetworkFaults {
+  private readonly cuts = new Map<string, Rule[]>();
+  private readonly impairments = new Map<string, ImpairmentSettings>();
+
+  constructor(
+    private readonly ns: NodeNamespace,
+    readonly mechanisms: Readonly<Record<FaultKind, FaultMechanism>>,
+    private readonly path: ImpairmentPath,
+  ) {}
+
+  async cut(node: string, peers: readonly string[]): Promise<void> {
+    const rules = this.cuts.get(node) ?? [];
+    this.cuts.set(node, rules);
+    for (const peer of peers) {
+      for (const rule of [["INPUT", "-s", peer, "-j", "DROP"], ["OUTPUT", "-d", peer, "-j", "DROP"]]) {
+        rules.push(rule);
+        await this.insert(node, rule);
+      }
+    }
+  }
+
+  async heal(node: string): Promise<void> {
+    const rules = this.cuts.get(node) ?? [];
+    this.cuts.delete(node);
+    for (const rule of rules) await this.ns.exec(node, ["iptables", "-D", ...rule]);
+  }
+
+  async impair(node: string, impairments: readonly Impairment[]): Promise<void> {
+    await this.repair(node);
+    const settings = settingsOf(impairments);
+    this.impairments.set(node, settings);
+    await this.applyImpairments(node, settings);
+  }
+
+  async repair(node: string): Promise<void> {
+    const settings = this.impairments.get(node);
+    this.impairments.delete(node);
+    if (!settings) return;
+    if (this.path.kind === "netem") {
+      await this.ns.exec(node, ["tc", "qdisc", "del", "dev", "eth0", "root"]);
+      return;
+    }
+    for (const rule of this.fallbackRules(settings)) await this.ns.exec(node, ["iptables", "-D", ...rule]);
+    if (needsQueue(settings)) await this.ns.unspawn?.(node);
+  }
+
+  /** Puts a node's faults back into its new namespace after a restart. */
+  async restore(node: string): Promise<void> {
+    for (const rule of this.cuts.get(node) ?? []) await this.insert(node, rule);
+    const settings = this.impairments.get(node);
+    if (settings) await this.applyImpairments(node, settings);
+  }
+
+  private async applyImpairments(node: string, settings: ImpairmentSettings): Promise<void> {
+    if (this.path.kind === "netem") {
+      await this.ns.exec(node, ["tc", "qdisc", "replace", "dev", "eth0", "root", "netem", ...netemArgs(settings)]);
+      return;
+    }
+    if (needsQueue(settings)) {
+      if (!this.path.queue || !this.ns.spawn) throw new RuntimeError("This runtime cannot delay, duplicate or reorder packets without tc netem.");
+      await this.ns.spawn(node, this.path.queue.command(settings));
+    }
+    // Appended: cuts are inserted at the top, so a cut drops a packet before
+    // it could be lost or queued; the loss rule comes before the queue.
+    for (const rule of this.fallbackRules(settings)) await this.ns.exec(node, ["iptables", "-A", ...rule]);
+  }
+
+  private fallbackRules(s: ImpairmentSettings): Rule[] {
+    const rules: Rule[] = [];
+    if (s.lossPercent > 0) {
+      rules.push(["OUTPUT", "-o", "eth0", "-m", "statistic", "--mode", "random", "--probability", (s.lossPercent / 100).toFixed(4), "-j", "DROP"]);
+    }
+    if (needsQueue(s) && this.path.kind === "fallback" && this.path.queue) rules.push(this.path.queue.rule());
+    return rules;
+  }
+
+  private insert(node: string, [chain, ...rest]: Rule): Promise<void> {
+    return this.ns.exec(node, ["iptables", "-I", chain!, "1", ...rest]);
+  }
+}
+
+function needsQueue(s: ImpairmentSettings): boolean {
+  return s.delayMs > 0 || s.jitterMs > 0 || s.duplicatePercent > 0 || s.reorderPercent > 0;
+}
+
