@@ -10,26 +10,22 @@ export interface DockerResult {
   stderr: string;
 }
 
-/** Runs `docker …`; never throws for a non-zero exit (see `docker()` for that). */
-export async function tryDocker(args: string[], opts: { cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<DockerResult> {
-  try {
-    const r = await execa("docker", args, {
-      reject: false,
-      cwd: opts.cwd,
-      timeout: opts.timeoutMs,
-      stdin: opts.input === undefined ? "ignore" : "pipe",
-      ...(opts.input === undefined ? {} : { input: opts.input }),
-      env: { DOCKER_CLI_HINTS: "false" },
-    });
-    if ((r as { code?: string }).code === "ENOENT" || /ENOENT/.test(String(r.message ?? "")) && r.exitCode === undefined) {
-      throw notInstalled();
-    }
-    return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
-  } catch (err) {
-    if (err instanceof RuntimeError) throw err;
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw notInstalled();
-    throw err;
-  }
+/**
+ * Runs `docker …`; never throws for a non-zero exit (see `docker()` for that).
+ * Every docker process is in its own process group, so a Ctrl-C reaches only
+ * clstr, which then removes the containers itself.
+ */
+export async function tryDocker(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<DockerResult> {
+  const r = await execa("docker", args, {
+    reject: false,
+    cwd: opts.cwd,
+    timeout: opts.timeoutMs,
+    stdin: "ignore",
+    detached: true,
+    env: { DOCKER_CLI_HINTS: "false" },
+  });
+  if (r.exitCode === undefined && (r as { code?: string }).code === "ENOENT") throw notInstalled();
+  return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
 }
 
 /** Runs `docker …` and returns its stdout; a failure becomes a RuntimeError naming the command. */
@@ -43,7 +39,7 @@ export async function docker(args: string[], opts: { cwd?: string; timeoutMs?: n
 
 /** `docker …` running in the background (logs, wait), killed with the returned handle. */
 export function dockerProcess(args: string[]): ResultPromise {
-  return execa("docker", args, { reject: false, stdin: "ignore", buffer: false, env: { DOCKER_CLI_HINTS: "false" } });
+  return execa("docker", args, { reject: false, stdin: "ignore", buffer: false, detached: true, env: { DOCKER_CLI_HINTS: "false" } });
 }
 
 export function notInstalled(): RuntimeError {

@@ -182,7 +182,7 @@ export function dockerMechanisms(netem: boolean, kernel: string): Record<FaultKi
   const viaNetem: FaultMechanism = { available: true, how: "tc netem inside the containers" };
   const noNetem: FaultMechanism = {
     available: false,
-    reason: `the Docker engine's kernel (${kernel || "unknown"}) has no sch_netem, and containers have no other way to delay packets`,
+    reason: `the Docker engine's kernel (${kernel || "unknown"}) has no sch_netem, which the Docker runtime needs to delay, duplicate or reorder packets`,
   };
   return {
     partition: { available: true, how: "iptables inside the containers" },

@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { execa } from "execa";
+import { packageRoot } from "../../src/util/packageRoot.js";
+import { clstr, clstrWithEnv, parseReport, SOLUTION, startClstr, summary, waitFor } from "./harness.js";
+import { existsSync, readFileSync } from "node:fs";
+
+// The Docker runtime on a real engine. CI brings one up (`npm run
+// docker:setup`) and sets CLSTR_REQUIRE_DOCKER=1, so a missing engine fails
+// these tests there instead of skipping them.
+const BASE = "clstr-base:local";
+
+async function dockerReady(): Promise<string | false> {
+  const info = await execa("docker", ["info", "--format", "{{.ServerVersion}}"], { reject: false });
+  if (info.exitCode !== 0) return `no Docker daemon answers (${String(info.stderr).split("\n")[0] || "docker not installed"}); run \`npm run docker:setup\``;
+  const base = await execa("docker", ["image", "inspect", BASE], { reject: false });
+  if (base.exitCode !== 0) return `the local base image ${BASE} is missing; run \`npm run docker:setup\``;
+  return false;
+}
+
+const notReady = await dockerReady();
+if (notReady && process.env.CLSTR_REQUIRE_DOCKER === "1") throw new Error(`CLSTR_REQUIRE_DOCKER=1 but ${notReady}`);
+const skip = notReady;
+
+/** Our containers, volumes and networks still on the engine. */
+async function leftovers(): Promise<string[]> {
+  const lines = async (args: string[]) =>
+    String((await execa("docker", args, { reject: false })).stdout)
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
+  return [
+    ...(await lines(["ps", "-a", "--format", "{{.Names}}", "--filter", "name=^clstr-kv-store-"])).map((n) => `container ${n}`),
+    ...(await lines(["volume", "ls", "-q", "--filter", "name=clstr-kv-store-"])).map((n) => `volume ${n}`),
+    ...(await lines(["network", "ls", "--format", "{{.Name}}", "--filter", "name=^clstr-net$"])).map((n) => `network ${n}`),
+  ];
+}
+
+/** A challenge directory whose image runs a broken variant (compiled, with the reference modules it imports). */
+function brokenImageDir(variant: string, stage: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "clstr-docker-"));
+  const dist = join(packageRoot, "dist");
+  cpSync(join(dist, "solutions", "kv-store", "src"), join(dir, "app", "solutions", "kv-store", "src"), { recursive: true });
+  cpSync(join(dist, "test", "broken", "kv-store", variant), join(dir, "app", "test", "broken", "kv-store", variant), { recursive: true });
+  writeFileSync(join(dir, "app", "package.json"), JSON.stringify({ type: "module" }));
+  writeFileSync(
+    join(dir, "Dockerfile"),
+    `FROM ${BASE}\nWORKDIR /app\nCOPY app /app\nENTRYPOINT ["node", "test/broken/kv-store/${variant}/server.js"]\n`,
+  );
+  writeFileSync(join(dir, "clstr.yaml"), `challenge: kv-store\nstage: ${stage}\nruntime: docker\n`);
+  return dir;
+}
+
+function imageDir(dockerfile: string, stage = "http-api"): string {
+  const dir = mkdtempSync(join(tmpdir(), "clstr-docker-"));
+  writeFileSync(join(dir, "Dockerfile"), dockerfile);
+  writeFileSync(join(dir, "clstr.yaml"), `challenge: kv-store\nstage: ${stage}\n`);
+  return dir;
+}
+
+describe("the Docker runtime", { skip }, () => {
+  it("runs the reference through every stage up to leader-election and removes everything after", async () => {
+    const r = await clstr(SOLUTION, "test", "leader-election", "--so-far", "--runtime", "docker", "--reporter", "json");
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const report = parseReport(r.stdout) as ReturnType<typeof parseReport> & { runtime: string };
+    assert.match(report.runtime, /^docker \(Docker [^,]+, network clstr-net on 10\.0\.42\.0\/24\)$/);
+    assert.deepEqual(summary(report).stages, ["http-api: passed", "persistence: passed", "crash-recovery: passed", "leader-election: passed"]);
+    const election = report.stages[3]!.tests as { name: string; status: string; skipReason?: string }[];
+    for (const t of election) {
+      // Only impairments the engine's kernel cannot make may be skipped, and they say why.
+      if (t.status === "skipped") assert.match(t.skipReason!, /^needs network (delay|duplicate|reorder), which this runtime cannot inject: .*sch_netem/);
+      else assert.equal(t.status, "passed", t.name);
+    }
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  it("kills for real: a server that saves only on SIGTERM fails crash-recovery, at the same test as on the local runtime", async () => {
+    const dir = brokenImageDir("write-behind", "crash-recovery");
+    const r = await clstr(dir, "test", "--so-far", "--reporter", "json");
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const s = summary(parseReport(r.stdout));
+    assert.deepEqual(s.stages, ["http-api: passed", "persistence: passed", "crash-recovery: failed"]);
+    assert.equal(s.failedTest, "Data Survives a Hard Crash");
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  it("removes leftovers of an interrupted run, says so, and runs", async () => {
+    // What a crashed run leaves: the network and a running node container.
+    await execa("docker", ["network", "create", "--subnet", "10.0.42.0/24", "clstr-net"]);
+    await execa("docker", ["run", "-d", "--name", "clstr-kv-store-n1", "--network", "clstr-net", "--ip", "10.0.42.101", "--entrypoint", "node", BASE, "-e", "setInterval(() => {}, 1e6)"]);
+    await execa("docker", ["volume", "create", "clstr-kv-store-n1-data"]);
+    const r = await clstr(SOLUTION, "test", "http-api", "--runtime", "docker");
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /^clstr: removed leftovers of an earlier run: container clstr-kv-store-n1, volume clstr-kv-store-n1-data, network clstr-net$/m);
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  it("after Ctrl-C in the middle of a stage, nothing of the run remains", async () => {
+    const log = join(SOLUTION, ".clstr", "logs", "run.jsonl");
+    rmSync(log, { force: true }); // the previous run's log already names tests
+    const run = startClstr(SOLUTION, "test", "crash-recovery", "--runtime", "docker");
+    await waitFor("the first test to start", () => existsSync(log) && readFileSync(log, "utf8").includes('"event":"TEST: '), 60_000).catch((err) => {
+      run.kill("SIGKILL");
+      throw err;
+    });
+    run.kill("SIGINT");
+    const result = await run;
+    assert.equal(result.exitCode, 130, `${String(result.stdout)}${String(result.stderr)}`);
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  it("a failing image build shows its output and starts no container", async () => {
+    const dir = imageDir(`FROM ${BASE}\nRUN echo "compiling server" && exit 3\n`);
+    const r = await clstr(dir, "test", "--runtime", "docker");
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /The Docker image build failed \(exit code \d+\); fix the Dockerfile or the build \(its output is below\) and run again\./);
+    assert.match(r.stdout, /compiling server/);
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  it("a node that never becomes healthy fails with its last log lines", async () => {
+    const dir = imageDir(`FROM ${BASE}\nENTRYPOINT ["node", "-e", "console.log('warming up the cache'); setInterval(() => {}, 1000)"]\n`);
+    const r = await clstr(dir, "test", "--runtime", "docker");
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /warming up the cache/);
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  it("a daemon that does not answer, and no docker at all, are one sentence each", async () => {
+    const down = await clstrWithEnv(SOLUTION, { DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "test", "--runtime", "docker");
+    assert.equal(down.code, 2);
+    assert.match(down.stderr.trim(), /^clstr: The Docker daemon is not answering \(.*\); start it .*or use `--runtime local`\.$/);
+    const emptyPath = mkdtempSync(join(tmpdir(), "clstr-path-"));
+    const none = await clstrWithEnv(SOLUTION, { PATH: emptyPath }, "test", "--runtime", "docker");
+    assert.equal(none.code, 2);
+    assert.equal(none.stderr.trim(), "clstr: Docker is not installed here (no `docker` on PATH); install Docker (on Debian: `npm run docker:setup`), or use `--runtime local`.");
+  });
+});
