@@ -138,4 +138,16 @@ describe("the Docker runtime", { skip }, () => {
     assert.equal(none.code, 2);
     assert.equal(none.stderr.trim(), "clstr: Docker is not installed here (no `docker` on PATH); install Docker (on Debian: `npm run docker:setup`), or use `--runtime local`.");
   });
+
+  it("a subnet taken by another network is one sentence naming it", async () => {
+    await execa("docker", ["network", "create", "--subnet", "10.0.42.0/24", "someone-elses-net"]);
+    try {
+      const r = await clstr(SOLUTION, "test", "http-api", "--runtime", "docker");
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /The subnet 10\.0\.42\.0\/24 is already used by another Docker network \(someone-elses-net\); remove it \(`docker network rm someone-elses-net`\) and run again\./);
+    } finally {
+      await execa("docker", ["network", "rm", "someone-elses-net"], { reject: false });
+    }
+    assert.deepEqual(await leftovers(), []);
+  });
 });
