@@ -88,4 +88,25 @@ program
   .description("Show which runtimes and fault mechanisms this machine supports, and why not")
   .action(lazy(() => import("./commands/doctor.js")));
 
+const maelstrom = program.command("maelstrom").description("Run Maelstrom tests on your Maelstrom node, with Maelstrom's command line and no JVM");
+maelstrom
+  .command("test")
+  .description("Test a Maelstrom node: exit 0 valid, 1 invalid, 2 unknown")
+  .requiredOption("-w, --workload <name>", "echo, unique-ids, broadcast, g-counter or kafka")
+  .requiredOption("--bin <path>", "the node binary (started once per node)")
+  .argument("[args...]", "arguments for the binary")
+  .option("--node-count <n>", "how many nodes", "5")
+  .option("--time-limit <seconds>", "how long the main phase runs", "10")
+  .option("--rate <ops>", "client operations per second, all clients together", "5")
+  .option("--concurrency <n>", "number of clients, or a multiple of the node count like 2n", "2n")
+  .option("--latency <ms>", "mean one-way message latency", "0")
+  .option("--latency-dist <dist>", "constant, uniform or exponential", "constant")
+  .option("--nemesis <faults>", "faults to inject: partition")
+  .option("--nemesis-interval <seconds>", "seconds between nemesis actions", "10")
+  .option("--availability <level>", "total: every request must succeed")
+  .option("--topology <kind>", "broadcast topology: grid, line, tree2, tree3, tree4, total", "grid")
+  .option("--log-stderr", "print the nodes' stderr as it comes")
+  .option("--seed <n>", "seed for the random choices (latencies, partitions, values)")
+  .action(lazy(() => import("./commands/maelstrom.js")));
+
 await program.parseAsync(process.argv);

@@ -1,0 +1,46 @@
+import type { Body } from "./protocol.js";
+
+/** One client operation, from invocation to its outcome. */
+export interface Operation {
+  /** The client that ran it: c1, c2, ... */
+  client: string;
+  /** The node it was sent to. */
+  node: string;
+  /** What it does (the request type): broadcast, read, add, send, poll, ... */
+  f: string;
+  request: Body;
+  /** ms since the start of the test. */
+  invokedAt: number;
+  completedAt?: number;
+  /** ok: it happened; fail: it certainly did not; info: nobody knows (timeout, indefinite error). */
+  outcome?: "ok" | "fail" | "info";
+  reply?: Body;
+  /** Part of the final phase (reads after the network healed). */
+  final?: boolean;
+}
+
+export interface FStats {
+  count: number;
+  ok: number;
+  fail: number;
+  info: number;
+}
+
+/** Counts by f and outcome, as Maelstrom's stats. */
+export function statsByF(history: readonly Operation[]): Record<string, FStats> & { all: FStats } {
+  const all: FStats = { count: 0, ok: 0, fail: 0, info: 0 };
+  const byF: Record<string, FStats> = {};
+  for (const op of history) {
+    const s = (byF[op.f] ??= { count: 0, ok: 0, fail: 0, info: 0 });
+    for (const t of [s, all]) {
+      t.count++;
+      t[op.outcome ?? "info"]++;
+    }
+  }
+  return { ...byF, all };
+}
+
+export function percentile(sorted: readonly number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}

@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { parseLine, type Message } from "./protocol.js";
+
+const KEPT_LINES = 20;
+
+/** Something a node did that breaks the protocol: the run stops and says what and where. */
+export interface ProtocolViolation {
+  node: string;
+  /** What went wrong, in a sentence. */
+  problem: string;
+  /** The offending line, when there is one. */
+  line?: string;
+  /** The node's last stderr lines. */
+  stderr: string[];
+}
+
+export interface NodeProcessOptions {
+  name: string;
+  command: string;
+  args: readonly string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** The node's stderr goes here (its log). */
+  logFile: string;
+  onMessage: (message: Message) => void;
+  onViolation: (v: ProtocolViolation) => void;
+  onStderr?: (line: string) => void;
+}
+
+/**
+ * One Maelstrom node: the learner's binary, unchanged. Messages in on stdin,
+ * messages out on stdout, one JSON object per line; stderr is its log.
+ */
+export class MaelstromProcess {
+  readonly name: string;
+  private readonly child: ChildProcess;
+  private readonly log: WriteStream;
+  private readonly recentErr: string[] = [];
+  private stopping = false;
+  readonly exited: Promise<void>;
+
+  constructor(private readonly opts: NodeProcessOptions) {
+    this.name = opts.name;
+    this.log = createWriteStream(opts.logFile);
+    this.child = spawn(opts.command, [...opts.args], {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
+    this.child.stdin!.on("error", () => {}); // a node that died; reported by its exit
+    createInterface({ input: this.child.stdout! }).on("line", (line) => this.onLine(line));
+    createInterface({ input: this.child.stderr! }).on("line", (line) => {
+      this.recentErr.push(line);
+      if (this.recentErr.length > KEPT_LINES) this.recentErr.shift();
+      this.log.write(line + "\n");
+      opts.onStderr?.(line);
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.once("error", (err) => {
+        this.violation(`could not be started (${(err as NodeJS.ErrnoException).code ?? err.message}); check the command given as --bin (or as run: in clstr.yaml)`);
+        resolve();
+      });
+      this.child.once("close", (code, signal) => {
+        if (!this.stopping) this.violation(`exited on its own (${signal ?? `exit code ${code}`}) while the test was running`);
+        resolve();
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  deliver(message: Message): void {
+    if (this.stopping) return;
+    this.child.stdin!.write(JSON.stringify(message) + "\n");
+  }
+
+  /** Ends the node: SIGTERM to its process group, SIGKILL if it lingers. */
+  async stop(graceMs = 1000): Promise<void> {
+    this.stopping = true;
+    this.signal("SIGTERM");
+    const timer = setTimeout(() => this.signal("SIGKILL"), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+    await new Promise<void>((resolve) => this.log.end(resolve));
+  }
+
+  private signal(sig: NodeJS.Signals): void {
+    try {
+      if (this.child.pid) process.kill(-this.child.pid, sig);
+    } catch {
+      // gone
+    }
+  }
+
+  private onLine(line: string): void {
+    if (this.stopping || line.trim() === "") return;
+    const parsed = parseLine(line);
+    if (!parsed.ok) {
+      this.violation(`printed a line on stdout that is not a Maelstrom message (${parsed.reason}); stdout is for messages only, write logs to stderr`, line);
+      return;
+    }
+    if (parsed.message.src !== this.name) {
+      this.violation(`sent a message with "src": ${JSON.stringify(parsed.message.src)}; a node's messages must come from its own id, ${JSON.stringify(this.name)}`, line);
+      return;
+    }
+    this.opts.onMessage(parsed.message);
+  }
+
+  private violation(problem: string, line?: string): void {
+    this.opts.onViolation({ node: this.name, problem, ...(line !== undefined ? { line } : {}), stderr: [...this.recentErr] });
+  }
+}

@@ -1,0 +1,67 @@
+import { createWriteStream, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pc from "picocolors";
+import type { EngineOptions, EngineResult } from "./engine.js";
+
+/** Writes results.json and history.jsonl into the run's store directory. */
+export async function writeResults(opts: EngineOptions, r: EngineResult): Promise<void> {
+  const results = {
+    valid: r.valid,
+    workload: opts.workload,
+    ...(r.violation ? { violation: r.violation } : {}),
+    problems: r.problems,
+    stats: r.stats,
+    net: {
+      all: kebab(r.net.all),
+      clients: kebab(r.net.clients),
+      servers: kebab(r.net.servers),
+    },
+    checker: r.workload,
+    options: { ...opts, onStderr: undefined, onEvent: undefined },
+    "duration-ms": Math.round(r.durationMs),
+  };
+  writeFileSync(join(r.storeDir, "results.json"), JSON.stringify(results, null, 2) + "\n");
+  const out = createWriteStream(join(r.storeDir, "history.jsonl"));
+  for (const op of r.history) out.write(JSON.stringify(op) + "\n");
+  await new Promise<void>((resolve) => out.end(resolve));
+}
+
+function kebab(c: { sendCount: number; recvCount: number; msgCount: number; msgsPerOp: number }) {
+  return { "send-count": c.sendCount, "recv-count": c.recvCount, "msg-count": c.msgCount, "msgs-per-op": c.msgsPerOp };
+}
+
+/** The terminal summary: the same facts as Maelstrom's results, readable. */
+export function summarize(opts: EngineOptions, r: EngineResult): string {
+  const lines: string[] = [];
+  lines.push(pc.bold(`Workload ${opts.workload}: ${opts.nodeCount} node(s), ${opts.timeLimitS}s at ${opts.rate}/s, ${opts.concurrency} client(s), latency ${opts.latencyMs}ms ${opts.latencyDist}${opts.nemesis.length ? `, nemesis ${opts.nemesis.join(",")}` : ""}`));
+  if (r.violation) {
+    const v = r.violation;
+    lines.push("", pc.red(`Node ${v.node} ${v.problem}.`));
+    if (v.line !== undefined) lines.push(`  offending line: ${v.line.length > 300 ? `${v.line.slice(0, 300)}…` : v.line}`);
+    if (v.stderr.length) lines.push("  its last stderr lines:", ...v.stderr.slice(-8).map((l) => `    ${l}`));
+  }
+  lines.push("", "Operations:");
+  for (const [f, s] of Object.entries(r.stats)) {
+    lines.push(`  ${f.padEnd(24)} ${String(s.count).padStart(6)} total  ${String(s.ok).padStart(6)} ok  ${String(s.fail).padStart(5)} fail  ${String(s.info).padStart(5)} info`);
+  }
+  lines.push("", "Network:");
+  for (const [k, c] of Object.entries(r.net)) {
+    lines.push(`  ${k.padEnd(8)} ${String(c.msgCount).padStart(8)} messages  ${c.msgsPerOp.toFixed(2).padStart(8)} msgs-per-op`);
+  }
+  const facts = Object.entries(r.workload).filter(([k]) => k !== "valid" && k !== "problems");
+  if (facts.length) {
+    lines.push("", "Checker:");
+    for (const [k, v] of facts) lines.push(`  ${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
+  }
+  if (r.problems.length) lines.push("", pc.red("Problems:"), ...r.problems.map((p) => `  - ${p}`));
+  lines.push("", `Results, history and node logs: ${r.storeDir}`);
+  lines.push(
+    "",
+    r.valid === true
+      ? pc.green("VALID: the history passed every check.")
+      : r.valid === false
+        ? pc.red("INVALID: see the problems above.")
+        : pc.yellow("UNKNOWN: nothing invalid was found, but the checker could not decide."),
+  );
+  return lines.join("\n");
+}
