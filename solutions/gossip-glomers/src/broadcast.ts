@@ -27,7 +27,7 @@
 import type { Body, MaelstromNode, Message } from "./maelstrom.js";
 
 /** How often the hub sends new values to the leaves. */
-const HUB_INTERVAL_MS = 100;
+const HUB_INTERVAL_MS = 50;
 /** How often a leaf sends new values to the hub. */
 const LEAF_INTERVAL_MS = 20;
 /** An unanswered batch is sent again after this long. */
