@@ -1,7 +1,8 @@
+import { gossipGlomers } from "./gossip-glomers/index.js";
 import { kvStore } from "./kv-store/index.js";
 import type { Challenge, Stage } from "./types.js";
 
-export const challenges: readonly Challenge[] = [kvStore];
+export const challenges: readonly Challenge[] = [kvStore, gossipGlomers];
 
 export function findChallenge(key: string): Challenge | undefined {
   return challenges.find((c) => c.key === key);

@@ -5,6 +5,26 @@ export interface Stage {
   name: string;
   /** Loads the stage's tests; absent for stages announced but not yet built. */
   load?: () => Promise<Suite>;
+  /** A Maelstrom-protocol stage: the engine runs this test instead of an HTTP suite. */
+  maelstrom?: MaelstromStage;
+}
+
+/** One Maelstrom test, with the parameters of its challenge page, and the figures it must reach. */
+export interface MaelstromStage {
+  workload: string;
+  nodeCount: number;
+  timeLimitS: number;
+  rate: number;
+  /** A number of clients, or "2n" style. */
+  concurrency?: string;
+  latencyMs?: number;
+  nemesis?: "partition";
+  availability?: "total";
+  thresholds?: {
+    msgsPerOp?: number;
+    medianLatencyMs?: number;
+    maxLatencyMs?: number;
+  };
 }
 
 export interface Challenge {

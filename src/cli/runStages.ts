@@ -12,6 +12,8 @@ import { join } from "node:path";
 import type { Suite } from "../attest/suite.js";
 import { UserError } from "./errors.js";
 import { runPaths } from "./runPaths.js";
+import { execa } from "execa";
+import { MAELSTROM_RUNTIME, runMaelstromStage } from "../maelstrom/stage.js";
 
 export type RunOutcome = "passed" | "failed" | "interrupted";
 
@@ -27,6 +29,7 @@ export async function runStages(
   reporter: Reporter,
   runtimeFlag?: RuntimeKind,
 ): Promise<RunOutcome> {
+  if (stages.some((s) => s.maelstrom)) return runMaelstromStages(dir, config, challenge, stages, reporter);
   for (const stage of stages) {
     if (!stage.load) {
       throw new UserError(`The ${stage.key} stage of ${challenge.key} is coming soon: this version of clstr has no tests for it yet.`, 1);
@@ -97,6 +100,63 @@ function pick(mechanisms: Runtime["faultMechanisms"], kind: FaultKind): Partial<
 }
 
 export type RuntimeKind = "local" | "docker";
+
+/** Maelstrom-protocol stages: the engine runs the learner's node; no HTTP runtime. */
+async function runMaelstromStages(dir: string, config: ClstrConfig, challenge: Challenge, stages: readonly Stage[], reporter: Reporter): Promise<RunOutcome> {
+  for (const stage of stages) {
+    if (!stage.maelstrom) {
+      throw new UserError(`The ${stage.key} stage of ${challenge.key} is coming soon: this version of clstr has no tests for it yet.`, 1);
+    }
+  }
+  if (!config.run) {
+    throw new UserError("clstr.yaml has no `run:` command; add the shell command that starts your Maelstrom node, e.g. `run: ./maelstrom-echo` or `run: python3 node.py`.");
+  }
+  const paths = runPaths(dir);
+  if (config.build) {
+    const built = await execa("sh", ["-c", config.build], { cwd: dir, all: true, reject: false, stdin: "ignore" });
+    if (built.exitCode !== 0) {
+      throw new UserError(`The build command \`${config.build}\` failed with exit code ${built.exitCode}; fix the build and run again:\n${String(built.all ?? "").trimEnd().split("\n").slice(-20).join("\n")}`, 1);
+    }
+  }
+  const log = new EventLog(paths.logFile);
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+  let outcome: RunOutcome = "passed";
+  try {
+    for (const stage of stages) {
+      const run = { challenge, stage, runtime: MAELSTROM_RUNTIME, faults: stage.maelstrom!.nemesis ? ["partition: the engine's simulated network"] : [] };
+      const listener = reporter.stageStarted(run);
+      const result = await runMaelstromStage({
+        stage: stage as Stage & { maelstrom: NonNullable<Stage["maelstrom"]> },
+        run: config.run,
+        cwd: dir,
+        storeRoot: join(paths.root, "maelstrom"),
+        log,
+        signal: abort.signal,
+        onTest: (t) => listener.testFinished(t),
+      });
+      reporter.stageFinished(run, result);
+      if (result.interrupted) {
+        outcome = "interrupted";
+        break;
+      }
+      if (!result.passed) {
+        outcome = "failed";
+        break;
+      }
+    }
+  } finally {
+    await log.close();
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+  return outcome;
+}
 
 /** Local when clstr.yaml says how to run a node; otherwise Docker, from the Dockerfile. */
 function defaultRuntime(config: ClstrConfig): RuntimeKind {

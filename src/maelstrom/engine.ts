@@ -41,6 +41,8 @@ export interface EngineOptions {
   seed?: number;
   onStderr?: (node: string, line: string) => void;
   onEvent?: (what: string) => void;
+  /** Aborting stops the test at once (Ctrl-C); the result says interrupted. */
+  signal?: AbortSignal;
 }
 
 export interface NetStats {
@@ -53,6 +55,7 @@ export interface EngineResult {
   valid: boolean | "unknown";
   /** Why the test could not run to the end (a node broke the protocol). */
   violation?: ProtocolViolation;
+  interrupted?: boolean;
   stats: ReturnType<typeof statsByF>;
   net: NetStats;
   workload: CheckResult;
@@ -85,6 +88,13 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     };
   });
   broken.catch(() => {});
+  let interrupted = false;
+  const onAbort = () => {
+    interrupted = true;
+    failRun({ node: "", problem: "interrupted", stderr: [] });
+  };
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
 
   // Services answer like nodes.
   for (const service of createServices(random)) net.add(service.name, serviceEndpoint(service, (m) => net.send(m)), "server");
@@ -247,6 +257,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   } catch (err) {
     if (!(err instanceof Stop)) throw err;
   } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
     net.stop();
     await Promise.all(processes.map((p) => p.stop()));
     for (const w of pending.values()) w.resolve(undefined);
@@ -267,6 +278,9 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     }
   }
   const valid = violation ? false : checked.valid === false || problems.length > 0 ? false : checked.valid;
+  if (interrupted) {
+    return { valid: "unknown", interrupted, stats: statsByF(history), net: netStats, workload: { valid: "unknown", problems: [] }, problems: [], history, durationMs: performance.now() - started, storeDir: opts.storeDir };
+  }
   return {
     valid,
     ...(violation ? { violation } : {}),

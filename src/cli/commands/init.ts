@@ -19,11 +19,12 @@ export default async function init(
   const language = opts.lang ?? opts.language ?? "";
   const { setup, known } = languageSetup(language);
   const dir = resolve(path);
+  const maelstrom = challenge.stages.some((s) => s.maelstrom);
   const files: Record<string, string> = {
-    Dockerfile: readFileSync(join(packageRoot, "src", "templates", "dockerfiles", `${setup.dockerfile}.Dockerfile`), "utf8"),
+    ...(maelstrom ? {} : { Dockerfile: readFileSync(join(packageRoot, "src", "templates", "dockerfiles", `${setup.dockerfile}.Dockerfile`), "utf8") }),
     "README.md": readme(challenge),
-    "clstr.yaml": clstrYaml(challenge, setup, known),
-    ".gitignore": [".clstr/", ...setup.ignore].join("\n") + "\n",
+    "clstr.yaml": maelstrom ? maelstromYaml(challenge, setup, known) : clstrYaml(challenge, setup, known),
+    ".gitignore": [".clstr/", ...(maelstrom ? ["store/"] : []), ...setup.ignore].join("\n") + "\n",
   };
   const existing = Object.keys(files).filter((f) => existsSync(join(dir, f)));
   if (existing.length > 0 && !opts.force) {
@@ -34,7 +35,7 @@ export default async function init(
 
   const where = relative(process.cwd(), dir) || ".";
   console.log(where === "." ? "Created challenge in current directory." : `Created challenge in directory: ./${where}`);
-  console.log("  Dockerfile     - Build and run your server in a container");
+  if (!maelstrom) console.log("  Dockerfile     - Build and run your server in a container");
   console.log("  README.md      - Challenge overview and requirements");
   console.log("  clstr.yaml     - Tracks your progress and how to start your server");
   console.log("  .gitignore     - Keeps clstr's run files out of git\n");
@@ -58,6 +59,24 @@ function clstrYaml(challenge: Challenge, setup: LanguageSetup, known: boolean): 
   else lines.push("# Add `build: <command>` if your server needs a compile step.");
   if (!known) lines.push("# Replace with the command that starts your server.");
   lines.push(`run: ${setup.run}`, "");
+  return lines.join("\n");
+}
+
+function maelstromYaml(challenge: Challenge, setup: LanguageSetup, known: boolean): string {
+  const node = (s: string) => s.replace(/server/g, "node");
+  const lines = [
+    "# Your progress through the challenge (clstr next advances it).",
+    `challenge: ${challenge.key}`,
+    `stage: ${challenge.stages[0]!.key}`,
+    "",
+    "# How clstr starts your Maelstrom node. `run:` starts ONE node and runs once",
+    "# per node, in this directory; the node reads messages on stdin and writes",
+    "# them on stdout, one JSON object per line, and logs to stderr.",
+  ];
+  if (setup.build) lines.push("# `build:` runs once before the nodes start.", `build: ${node(setup.build)}`);
+  else lines.push("# Add `build: <command>` if your node needs a compile step.");
+  if (!known) lines.push("# Replace with the command that starts your node.");
+  lines.push(`run: ${node(setup.run)}`, "");
   return lines.join("\n");
 }
 

@@ -88,11 +88,15 @@ export function checkBroadcast(history: readonly Operation[], nodes: readonly st
     "lost-count": lost.size,
     "unexpected-count": unexpected.size,
     "stable-latencies": {
-      0: percentile(latencies, 0) ?? null,
-      0.5: percentile(latencies, 50) ?? null,
-      0.95: percentile(latencies, 95) ?? null,
-      0.99: percentile(latencies, 99) ?? null,
-      1: latencies.length ? latencies[latencies.length - 1]! : null,
+      min: ms(percentile(latencies, 0)),
+      median: ms(percentile(latencies, 50)),
+      p95: ms(percentile(latencies, 95)),
+      p99: ms(percentile(latencies, 99)),
+      max: ms(latencies[latencies.length - 1]),
     },
   };
+}
+
+function ms(x: number | undefined): number | null {
+  return x === undefined ? null : Math.round(x);
 }
