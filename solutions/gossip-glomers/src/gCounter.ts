@@ -3,7 +3,9 @@
 // Each node owns one key in seq-kv, its own id, holding the total of the adds
 // it acknowledged. Only that node writes it, so no cas is needed: the node
 // keeps the total in memory (the truth) and copies it to seq-kv in the
-// background whenever it changed. A read sums every node's key.
+// background whenever it changed (and once a second anyway). An add is
+// acknowledged at once, so adds stay available during partitions. A read
+// sums every node's key.
 //
 // seq-kv is sequentially consistent: a read may return an old state, but never
 // one older than what this node wrote last. So a read first writes a dummy key
@@ -17,6 +19,11 @@ import { ErrorCode, KV, RPCError, type MaelstromNode } from "./maelstrom.js";
 
 /** How often a changed total is written to seq-kv. */
 const FLUSH_INTERVAL_MS = 50;
+/**
+ * An unchanged total is written again this often: a write that timed out may
+ * still land late, after a newer one, and put an old total back.
+ */
+const REFRESH_MS = 1000;
 
 export function gCounter(node: MaelstromNode): void {
   const kv = new KV(node, "seq-kv", { timeoutMs: 1000 });
@@ -24,15 +31,17 @@ export function gCounter(node: MaelstromNode): void {
   let total = 0;
   /** What seq-kv holds under this node's key, as far as we know. */
   let flushed = 0;
+  let flushedAt = 0;
   /** The largest total seen per other node. */
   const known = new Map<string, number>();
   let syncs = 0;
 
   node.every(FLUSH_INTERVAL_MS, async () => {
-    if (total === flushed) return;
+    if (total === flushed && Date.now() - flushedAt < REFRESH_MS) return;
     const value = total;
     await kv.write(node.id, value);
     flushed = value;
+    flushedAt = Date.now();
   });
 
   node.handle("add", (msg) => {
