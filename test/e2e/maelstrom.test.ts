@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { execa } from "execa";
+import { packageRoot } from "../../src/util/packageRoot.js";
+
+// The Maelstrom engine from the command line, as a learner's scripts use it:
+// nodes in Python (another language, run unchanged), the reference nodes,
+// and broken variants that must be caught.
+const CLI = join(packageRoot, "dist", "src", "cli", "main.js");
+const PY = join(packageRoot, "test", "fixtures", "maelstrom", "python");
+const GG = join(packageRoot, "solutions", "gossip-glomers", "dist");
+
+async function maelstrom(...args: string[]) {
+  const cwd = mkdtempSync(join(tmpdir(), "clstr-maelstrom-"));
+  const r = await execa(process.execPath, [CLI, "maelstrom", "test", ...args], { cwd, reject: false, env: { NO_COLOR: "1" }, timeout: 120_000 });
+  const results = (() => {
+    try {
+      return JSON.parse(readFileSync(join(cwd, "store", "latest", "results.json"), "utf8")) as Record<string, unknown> & { valid: unknown; problems: string[] };
+    } catch {
+      return undefined;
+    }
+  })();
+  return { code: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), results, cwd };
+}
+
+describe("clstr maelstrom test", () => {
+  it("passes Python nodes written for Maelstrom, unchanged: echo, unique ids under partitions, broadcast under partitions", async () => {
+    const echo = await maelstrom("-w", "echo", "--bin", join(PY, "echo.py"), "--node-count", "1", "--time-limit", "2", "--rate", "20");
+    assert.equal(echo.code, 0, echo.stdout + echo.stderr);
+    assert.match(echo.stdout, /VALID: the history passed every check\./);
+    assert.equal(echo.results?.valid, true);
+    const ids = await maelstrom("-w", "unique-ids", "--bin", join(PY, "unique_ids.py"), "--node-count", "3", "--time-limit", "3", "--rate", "300", "--availability", "total", "--nemesis", "partition", "--nemesis-interval", "1");
+    assert.equal(ids.code, 0, ids.stdout + ids.stderr);
+    const bc = await maelstrom("-w", "broadcast", "--bin", join(PY, "broadcast.py"), "--node-count", "5", "--time-limit", "4", "--rate", "20", "--nemesis", "partition", "--nemesis-interval", "1", "--seed", "7");
+    assert.equal(bc.code, 0, bc.stdout + bc.stderr);
+    assert.equal((bc.results?.checker as { "lost-count": number })["lost-count"], 0);
+  });
+
+  it("stops at a node that prints garbage, naming the node and the line", async () => {
+    const r = await maelstrom("-w", "echo", "--bin", join(PY, "garbage.py"), "--node-count", "1", "--time-limit", "2");
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /Node n0 printed a line on stdout that is not a Maelstrom message \(it is not JSON\); stdout is for messages only, write logs to stderr\./);
+    assert.match(r.stdout, /offending line: hello from my node/);
+  });
+
+  it("stops at a node that crashes or writes to a node that does not exist", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clstr-mnodes-"));
+    const crash = join(dir, "crash.py");
+    writeFileSync(crash, `import json, sys\nfor line in sys.stdin:\n    m = json.loads(line)\n    b = m["body"]\n    if b["type"] == "init":\n        print(json.dumps({"src": b["node_id"], "dest": m["src"], "body": {"type": "init_ok", "in_reply_to": b["msg_id"]}}), flush=True)\n    else:\n        sys.stderr.write("about to fall over\\n"); sys.stderr.flush(); sys.exit(3)\n`);
+    const r = await maelstrom("-w", "echo", "--bin", "python3", crash, "--node-count", "1", "--time-limit", "2");
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /Node n0 exited on its own \(exit code 3\) while the test was running\./);
+    assert.match(r.stdout, /about to fall over/);
+    const stray = join(dir, "stray.py");
+    writeFileSync(stray, `import json, sys\nfor line in sys.stdin:\n    m = json.loads(line)\n    b = m["body"]\n    if b["type"] == "init":\n        me = b["node_id"]\n        print(json.dumps({"src": me, "dest": m["src"], "body": {"type": "init_ok", "in_reply_to": b["msg_id"]}}), flush=True)\n    else:\n        print(json.dumps({"src": me, "dest": "n99", "body": {"type": "gossip"}}), flush=True)\n`);
+    const s = await maelstrom("-w", "echo", "--bin", "python3", stray, "--node-count", "1", "--time-limit", "2");
+    assert.equal(s.code, 1);
+    assert.match(s.stdout, /Node n0 sent a message to "n99", which is not a node, client or service of this test/);
+  });
+
+  it("catches the broken variants: lost broadcasts under partitions, a counter that sees only its own adds, duplicate kafka offsets", async () => {
+    const noRetry = await maelstrom("-w", "broadcast", "--bin", process.execPath, join(GG, "broken", "broadcast-no-retry.js"), "--node-count", "5", "--time-limit", "6", "--rate", "20", "--nemesis", "partition", "--nemesis-interval", "1", "--seed", "3");
+    assert.equal(noRetry.code, 1, noRetry.stdout);
+    assert.match(noRetry.stdout, /acknowledged broadcast value\(s\) are missing from final reads/);
+    const own = await maelstrom("-w", "g-counter", "--bin", process.execPath, join(GG, "broken", "g-counter-own-only.js"), "--node-count", "3", "--time-limit", "3", "--rate", "50");
+    assert.equal(own.code, 1, own.stdout);
+    assert.match(own.stdout, /final read is \d+, but acknowledged adds sum to \d+/);
+    const dup = await maelstrom("-w", "kafka", "--bin", process.execPath, join(GG, "broken", "kafka-duplicate-offsets.js"), "--node-count", "2", "--concurrency", "2n", "--time-limit", "3", "--rate", "200");
+    assert.equal(dup.code, 1, dup.stdout);
+    assert.match(dup.stdout, /duplicate offset\(s\)/);
+  });
+
+  it("says what is wrong with a flag in one sentence", async () => {
+    const r = await maelstrom("-w", "lin-kvv", "--bin", "true");
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr.trim(), "clstr: -w lin-kvv: clstr's Maelstrom engine has the workloads echo, unique-ids, broadcast, g-counter, kafka.");
+    const c = await maelstrom("-w", "echo", "--bin", "true", "--concurrency", "lots");
+    assert.equal(c.stderr.trim(), "clstr: --concurrency is \"lots\"; give a number of clients (10) or a multiple of the node count (2n).");
+  });
+});
+
+describe("the gossip-glomers challenge", () => {
+  function challenge(run: string, stage: string): string {
+    const dir = mkdtempSync(join(tmpdir(), "clstr-gg-"));
+    writeFileSync(join(dir, "clstr.yaml"), `challenge: gossip-glomers\nstage: ${stage}\nrun: ${run}\n`);
+    return dir;
+  }
+  const clstrTest = async (dir: string, ...args: string[]) => {
+    const r = await execa(process.execPath, [CLI, "test", ...args], { cwd: dir, reject: false, env: { NO_COLOR: "1" } });
+    return { code: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
+  };
+
+  it("runs a stage with its challenge page's parameters on the reference node, and `next` advances", async () => {
+    const dir = challenge(`${process.execPath} ${join(GG, "main.js")}`, "echo");
+    const r = await execa(process.execPath, [CLI, "next"], { cwd: dir, reject: false, env: { NO_COLOR: "1" } });
+    assert.equal(r.exitCode, 0, String(r.stdout) + String(r.stderr));
+    assert.match(String(r.stdout), /✓ The echo History Is Valid/);
+    assert.match(String(r.stdout), /Advanced to unique-ids: Unique ID Generation/);
+    assert.match(readFileSync(join(dir, "clstr.yaml"), "utf8"), /^stage: unique-ids$/m);
+  });
+
+  it("checks the thresholds: a flooding broadcast is correct but fails efficient-broadcast-1 on messages per operation", async () => {
+    const dir = challenge(`${process.execPath} ${join(GG, "broken", "broadcast-flood.js")}`, "efficient-broadcast-1");
+    const r = await clstrTest(dir, "--reporter", "json");
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout) as { stages: { tests: { name: string; status: string; failure?: string }[] }[] };
+    const tests = report.stages[0]!.tests;
+    assert.equal(tests.find((t) => t.name === "The broadcast History Is Valid")?.status, "passed");
+    const mpo = tests.find((t) => t.name === "Messages per Operation Below 30")!;
+    assert.equal(mpo.status, "failed");
+    assert.match(mpo.failure!, /Measured: \d+\.\d+ server messages per operation/);
+  });
+});
