@@ -1,5 +1,6 @@
+#!/usr/bin/env node
 // Entry point: runs one workload's node, named by $CLSTR_WORKLOAD or the
-// first argument, e.g. `node dist/main.js broadcast`.
+// first argument (which wins over the variable), e.g. `node dist/main.js broadcast`.
 
 import { MaelstromNode } from "./maelstrom.js";
 import { echo } from "./echo.js";

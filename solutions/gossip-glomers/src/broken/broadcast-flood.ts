@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // BROKEN ON PURPOSE: broadcast by flooding. On a new value a node at once
 // sends it to every other node, and every node that receives a value it has
 // not seen floods it again. Correct without faults (and fast: one hop), but

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // BROKEN ON PURPOSE: broadcast that gossips each new value once and never
 // retries. Without faults every value reaches every node, so it passes the
 // single- and multi-node broadcast stages; but a message dropped by a

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // BROKEN ON PURPOSE: a grow-only counter whose read returns only this
 // node's own adds. On one node that is the right answer; on several nodes
 // each final read misses the other nodes' adds, so the g-counter stage must

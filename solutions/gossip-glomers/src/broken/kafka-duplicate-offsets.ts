@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // BROKEN ON PURPOSE: the reference kafka node, except that each node hands
 // out offsets from its own local counter instead of a cas loop in lin-kv. On
 // one node that is fine; on two, both nodes give out offset 0, 1, 2, ... for
