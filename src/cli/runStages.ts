@@ -3,7 +3,7 @@ import { runSuite } from "../attest/runner.js";
 import type { Challenge, Stage } from "../challenges/types.js";
 import type { ClstrConfig } from "../config/clstrYaml.js";
 import { EventLog } from "../logs/eventLog.js";
-import type { Reporter } from "../reports/reporter.js";
+import type { Reporter, StageRun } from "../reports/reporter.js";
 import { LocalRuntime } from "../runtimes/local/localRuntime.js";
 import { describeMechanisms, RuntimeError, type FaultKind, type Runtime } from "../runtimes/runtime.js";
 import { DockerRuntime } from "../runtimes/docker/dockerRuntime.js";
@@ -12,7 +12,8 @@ import { join } from "node:path";
 import type { Suite } from "../attest/suite.js";
 import { UserError } from "./errors.js";
 import { runPaths } from "./runPaths.js";
-import { execa } from "execa";
+import { runBuildCommand } from "../runtimes/local/buildCommand.js";
+import type { SuiteListener, SuiteResult } from "../attest/runner.js";
 import { MAELSTROM_RUNTIME, runMaelstromStage } from "../maelstrom/stage.js";
 
 export type RunOutcome = "passed" | "failed" | "interrupted";
@@ -45,38 +46,56 @@ export async function runStages(
     throw err;
   }
   const log = new EventLog(paths.logFile);
-  const abort = new AbortController();
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130); // a second Ctrl-C: the reaper cleans up
-    abort.abort();
-  };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
-
-  let outcome: RunOutcome = "passed";
-  try {
-    for (const [i, stage] of stages.entries()) {
+  return runInOrder(
+    stages,
+    (stage, i, signal) => {
       const suite = suites[i]!;
       const faults = suite.faultKinds.map((kind) => describeMechanisms(pick(runtime.faultMechanisms, kind))[0]!);
       const run = { challenge, stage, runtime: runtime.description, faults };
-      const result = await runSuite(suite, { runtime, log, signal: abort.signal, listener: reporter.stageStarted(run) });
-      reporter.stageFinished(run, result);
-      if (result.interrupted) {
-        outcome = "interrupted";
-        break;
-      }
-      if (!result.passed) {
-        outcome = "failed";
-        break;
-      }
+      return reportStage(reporter, run, (listener) => runSuite(suite, { runtime, log, signal, listener }));
+    },
+    async () => {
+      await runtime.close();
+      await log.close();
+    },
+  );
+}
+
+/**
+ * Runs stages one after another until one fails; Ctrl-C (or SIGTERM) aborts
+ * the current one, a second Ctrl-C exits at once (the reaper cleans up).
+ * `cleanup` runs whatever happens.
+ */
+async function runInOrder(
+  stages: readonly Stage[],
+  runOne: (stage: Stage, index: number, signal: AbortSignal) => Promise<SuiteResult>,
+  cleanup: () => Promise<void>,
+): Promise<RunOutcome> {
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    for (const [i, stage] of stages.entries()) {
+      const result = await runOne(stage, i, abort.signal);
+      if (result.interrupted) return "interrupted";
+      if (!result.passed) return "failed";
     }
+    return "passed";
   } finally {
-    await runtime.close();
-    await log.close();
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
+    await cleanup();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
-  return outcome;
+}
+
+async function reportStage(reporter: Reporter, run: StageRun, go: (listener: SuiteListener) => Promise<SuiteResult>): Promise<SuiteResult> {
+  const result = await go(reporter.stageStarted(run));
+  reporter.stageFinished(run, result);
+  return result;
 }
 
 /**
@@ -113,49 +132,33 @@ async function runMaelstromStages(dir: string, config: ClstrConfig, challenge: C
   }
   const paths = runPaths(dir);
   if (config.build) {
-    const built = await execa("sh", ["-c", config.build], { cwd: dir, all: true, reject: false, stdin: "ignore" });
-    if (built.exitCode !== 0) {
-      throw new UserError(`The build command \`${config.build}\` failed with exit code ${built.exitCode}; fix the build and run again:\n${String(built.all ?? "").trimEnd().split("\n").slice(-20).join("\n")}`, 1);
+    try {
+      await runBuildCommand(dir, config.build);
+    } catch (err) {
+      if (err instanceof RuntimeError) throw new UserError(`${err.message}\n${err.details ?? ""}`.trimEnd(), 1);
+      throw err;
     }
   }
+  const run = config.run;
   const log = new EventLog(paths.logFile);
-  const abort = new AbortController();
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
-    abort.abort();
-  };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
-  let outcome: RunOutcome = "passed";
-  try {
-    for (const stage of stages) {
-      const run = { challenge, stage, runtime: MAELSTROM_RUNTIME, faults: stage.maelstrom!.nemesis ? ["partition: the engine's simulated network"] : [] };
-      const listener = reporter.stageStarted(run);
-      const result = await runMaelstromStage({
-        stage: stage as Stage & { maelstrom: NonNullable<Stage["maelstrom"]> },
-        run: config.run,
-        cwd: dir,
-        storeRoot: join(paths.root, "maelstrom"),
-        log,
-        signal: abort.signal,
-        onTest: (t) => listener.testFinished(t),
-      });
-      reporter.stageFinished(run, result);
-      if (result.interrupted) {
-        outcome = "interrupted";
-        break;
-      }
-      if (!result.passed) {
-        outcome = "failed";
-        break;
-      }
-    }
-  } finally {
-    await log.close();
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
-  }
-  return outcome;
+  return runInOrder(
+    stages,
+    (stage, _i, signal) => {
+      const faults = stage.maelstrom!.nemesis ? ["partition: the engine's simulated network"] : [];
+      return reportStage(reporter, { challenge, stage, runtime: MAELSTROM_RUNTIME, faults }, (listener) =>
+        runMaelstromStage({
+          stage: stage as Stage & { maelstrom: NonNullable<Stage["maelstrom"]> },
+          run,
+          cwd: dir,
+          storeRoot: join(paths.root, "maelstrom"),
+          log,
+          signal,
+          onTest: (t) => listener.testFinished(t),
+        }),
+      );
+    },
+    () => log.close(),
+  );
 }
 
 /** Local when clstr.yaml says how to run a node; otherwise Docker, from the Dockerfile. */

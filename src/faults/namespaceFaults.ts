@@ -113,3 +113,26 @@ function needsQueue(s: ImpairmentSettings): boolean {
   return s.delayMs > 0 || s.jitterMs > 0 || s.duplicatePercent > 0 || s.reorderPercent > 0;
 }
 
+
+/**
+ * Which mechanism makes each fault, for a runtime that cuts with iptables and
+ * impairs with tc netem where the kernel has it; without netem, loss falls
+ * back to iptables' statistic match and the rest to `withoutNetem`.
+ */
+export function namespaceMechanisms(o: {
+  partition: string;
+  /** How netem is applied, when the kernel has it. */
+  netem: string | undefined;
+  lossWithoutNetem: string;
+  withoutNetem: FaultMechanism;
+}): Record<FaultKind, FaultMechanism> {
+  const netem: FaultMechanism | undefined = o.netem ? { available: true, how: o.netem } : undefined;
+  const other = netem ?? o.withoutNetem;
+  return {
+    partition: { available: true, how: o.partition },
+    delay: other,
+    loss: netem ?? { available: true, how: o.lossWithoutNetem },
+    duplicate: other,
+    reorder: other,
+  };
+}

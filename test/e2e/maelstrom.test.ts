@@ -114,3 +114,17 @@ describe("the gossip-glomers challenge", () => {
     assert.match(mpo.failure!, /Measured: \d+\.\d+ server messages per operation/);
   });
 });
+
+describe("clstr init gossip-glomers", () => {
+  it("writes a Maelstrom clstr.yaml (run: starts one node) and no Dockerfile", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clstr-init-"));
+    const r = await execa(process.execPath, [CLI, "init", "gossip-glomers", "mine", "--language", "python"], { cwd: dir, reject: false, env: { NO_COLOR: "1" } });
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    const yaml = readFileSync(join(dir, "mine", "clstr.yaml"), "utf8");
+    assert.match(yaml, /^challenge: gossip-glomers$/m);
+    assert.match(yaml, /^stage: echo$/m);
+    assert.match(yaml, /^run: python3 node\.py$/m);
+    assert.match(yaml, /reads messages on stdin and writes/);
+    assert.throws(() => readFileSync(join(dir, "mine", "Dockerfile")));
+  });
+});

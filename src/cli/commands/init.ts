@@ -23,7 +23,7 @@ export default async function init(
   const files: Record<string, string> = {
     ...(maelstrom ? {} : { Dockerfile: readFileSync(join(packageRoot, "src", "templates", "dockerfiles", `${setup.dockerfile}.Dockerfile`), "utf8") }),
     "README.md": readme(challenge),
-    "clstr.yaml": maelstrom ? maelstromYaml(challenge, setup, known) : clstrYaml(challenge, setup, known),
+    "clstr.yaml": configYaml(challenge, setup, known, maelstrom),
     ".gitignore": [".clstr/", ...(maelstrom ? ["store/"] : []), ...setup.ignore].join("\n") + "\n",
   };
   const existing = Object.keys(files).filter((f) => existsSync(join(dir, f)));
@@ -45,38 +45,31 @@ export default async function init(
   console.log(`${cd ? cd[0]!.toUpperCase() + cd.slice(1) : ""}${cd ? "i" : "I"}mplement the ${first} stage (${pc.yellow(`clstr guide ${first}`)}), then run ${pc.yellow("clstr test")}.`);
 }
 
-function clstrYaml(challenge: Challenge, setup: LanguageSetup, known: boolean): string {
+/** clstr.yaml for a new challenge directory: progress, and how to build and start one node. */
+function configYaml(challenge: Challenge, setup: LanguageSetup, known: boolean, maelstrom: boolean): string {
+  const noun = maelstrom ? "node" : "server";
+  const command = (s: string) => (maelstrom ? s.replace(/server/g, "node") : s);
   const lines = [
     "# Your progress through the challenge (clstr next advances it).",
     `challenge: ${challenge.key}`,
     `stage: ${challenge.stages[0]!.key}`,
     "",
-    "# How clstr starts your server without Docker. `run:` starts ONE node and",
-    "# runs once per node, in this directory, with ADDR (host:port to listen on),",
-    "# PEERS (the other nodes, comma-separated) and DATA_DIR (your node's files).",
+    ...(maelstrom
+      ? [
+          "# How clstr starts your Maelstrom node. `run:` starts ONE node and runs once",
+          "# per node, in this directory; the node reads messages on stdin and writes",
+          "# them on stdout, one JSON object per line, and logs to stderr.",
+        ]
+      : [
+          "# How clstr starts your server without Docker. `run:` starts ONE node and",
+          "# runs once per node, in this directory, with ADDR (host:port to listen on),",
+          "# PEERS (the other nodes, comma-separated) and DATA_DIR (your node's files).",
+        ]),
   ];
-  if (setup.build) lines.push("# `build:` runs once before the nodes start.", `build: ${setup.build}`);
-  else lines.push("# Add `build: <command>` if your server needs a compile step.");
-  if (!known) lines.push("# Replace with the command that starts your server.");
-  lines.push(`run: ${setup.run}`, "");
-  return lines.join("\n");
-}
-
-function maelstromYaml(challenge: Challenge, setup: LanguageSetup, known: boolean): string {
-  const node = (s: string) => s.replace(/server/g, "node");
-  const lines = [
-    "# Your progress through the challenge (clstr next advances it).",
-    `challenge: ${challenge.key}`,
-    `stage: ${challenge.stages[0]!.key}`,
-    "",
-    "# How clstr starts your Maelstrom node. `run:` starts ONE node and runs once",
-    "# per node, in this directory; the node reads messages on stdin and writes",
-    "# them on stdout, one JSON object per line, and logs to stderr.",
-  ];
-  if (setup.build) lines.push("# `build:` runs once before the nodes start.", `build: ${node(setup.build)}`);
-  else lines.push("# Add `build: <command>` if your node needs a compile step.");
-  if (!known) lines.push("# Replace with the command that starts your node.");
-  lines.push(`run: ${node(setup.run)}`, "");
+  if (setup.build) lines.push("# `build:` runs once before the nodes start.", `build: ${command(setup.build)}`);
+  else lines.push(`# Add \`build: <command>\` if your ${noun} needs a compile step.`);
+  if (!known) lines.push(`# Replace with the command that starts your ${noun}.`);
+  lines.push(`run: ${command(setup.run)}`, "");
   return lines.join("\n");
 }
 

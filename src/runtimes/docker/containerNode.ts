@@ -3,6 +3,7 @@ import type { ResultPromise } from "execa";
 import type { NodeExit, RuntimeEvents, RuntimeNode } from "../runtime.js";
 import { RuntimeError } from "../runtime.js";
 import { docker, dockerProcess, tryDocker } from "./dockerCli.js";
+import { settlesWithin } from "../../util/within.js";
 
 const KEPT_LINES = 40;
 
@@ -112,11 +113,7 @@ export class ContainerNode implements RuntimeNode {
 
   async exitWithin(ms: number): Promise<boolean> {
     if (!this.isRunning) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
-    const result = await Promise.race([this.exited.then(() => true), timeout]);
-    clearTimeout(timer);
-    return result;
+    return settlesWithin(this.exited, ms);
   }
 
   /** Stops following logs and exits; the container itself is removed by the runtime. */

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { release } from "node:os";
 import { join } from "node:path";
-import { NamespaceFaults } from "../../faults/namespaceFaults.js";
+import { NamespaceFaults, namespaceMechanisms } from "../../faults/namespaceFaults.js";
 import { RuntimeError, type FaultKind, type FaultMechanism, type NetworkFaults, type Runtime, type RuntimeEvents, type RuntimeNode } from "../runtime.js";
 import { detectCapabilities } from "../sandbox/capabilities.js";
 import { ContainerNode } from "./containerNode.js";
@@ -179,18 +179,15 @@ export class DockerRuntime implements Runtime {
 
 /** The Docker runtime's fault mechanisms: iptables and netem inside the containers, as in the public environment. */
 export function dockerMechanisms(netem: boolean, kernel: string): Record<FaultKind, FaultMechanism> {
-  const viaNetem: FaultMechanism = { available: true, how: "tc netem inside the containers" };
-  const noNetem: FaultMechanism = {
-    available: false,
-    reason: `the Docker engine's kernel (${kernel || "unknown"}) has no sch_netem, which the Docker runtime needs to delay, duplicate or reorder packets`,
-  };
-  return {
-    partition: { available: true, how: "iptables inside the containers" },
-    delay: netem ? viaNetem : noNetem,
-    loss: netem ? viaNetem : { available: true, how: "iptables statistic match inside the containers, as the engine's kernel has no netem" },
-    duplicate: netem ? viaNetem : noNetem,
-    reorder: netem ? viaNetem : noNetem,
-  };
+  return namespaceMechanisms({
+    partition: "iptables inside the containers",
+    netem: netem ? "tc netem inside the containers" : undefined,
+    lossWithoutNetem: "iptables statistic match inside the containers, as the engine's kernel has no netem",
+    withoutNetem: {
+      available: false,
+      reason: `the Docker engine's kernel (${kernel || "unknown"}) has no sch_netem, which the Docker runtime needs to delay, duplicate or reorder packets`,
+    },
+  });
 }
 
 async function networkOwningSubnet(): Promise<string | undefined> {

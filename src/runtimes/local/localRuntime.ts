@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
+import { runBuildCommand } from "./buildCommand.js";
 import { RuntimeError, unavailable, type FaultKind, type FaultMechanism, type NetworkFaults, type Runtime, type RuntimeEvents, type RuntimeNode } from "../runtime.js";
 import type { NamespaceFaults } from "../../faults/namespaceFaults.js";
 import { sandboxFaults, sandboxMechanisms } from "../sandbox/sandboxFaults.js";
@@ -74,18 +74,7 @@ export class LocalRuntime implements Runtime {
 
   async build(): Promise<void> {
     if (this.built || !this.opts.build) return;
-    const result = await execa("sh", ["-c", this.opts.build], {
-      cwd: this.opts.cwd,
-      all: true,
-      reject: false,
-      stdin: "ignore",
-    });
-    if (result.exitCode !== 0) {
-      throw new RuntimeError(
-        `The build command \`${this.opts.build}\` failed with exit code ${result.exitCode ?? result.signal}; fix the build (its output is below) and run again.`,
-        lastLines(result.all ?? "", 40),
-      );
-    }
+    await runBuildCommand(this.opts.cwd, this.opts.build);
     this.built = true;
   }
 
@@ -181,8 +170,4 @@ export class LocalRuntime implements Runtime {
       ...(socketPath ? { socketPath } : {}),
     });
   }
-}
-
-function lastLines(text: string, n: number): string {
-  return text.trimEnd().split("\n").slice(-n).join("\n");
 }

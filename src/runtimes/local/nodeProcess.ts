@@ -4,6 +4,7 @@ import type { NodeExit, RuntimeEvents, RuntimeNode } from "../runtime.js";
 import { now } from "../../logs/eventLog.js";
 import { signalGroup, waitGroupGone } from "./processGroup.js";
 import type { Reaper } from "./reaperClient.js";
+import { settlesWithin } from "../../util/within.js";
 
 const KEPT_LINES = 40;
 
@@ -67,11 +68,7 @@ export class NodeProcess implements RuntimeNode {
 
   async exitWithin(ms: number): Promise<boolean> {
     if (!this.child) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
-    const result = await Promise.race([this.exited.then(() => true), timeout]);
-    clearTimeout(timer);
-    return result;
+    return settlesWithin(this.exited, ms);
   }
 
   private starting: Promise<void> | undefined;

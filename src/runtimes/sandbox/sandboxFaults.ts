@@ -1,4 +1,4 @@
-import { NamespaceFaults, type NodeNamespace } from "../../faults/namespaceFaults.js";
+import { NamespaceFaults, namespaceMechanisms, type NodeNamespace } from "../../faults/namespaceFaults.js";
 import { unavailable, type FaultKind, type FaultMechanism } from "../runtime.js";
 import type { Capabilities } from "./capabilities.js";
 import { packetQueueCommand, packetQueueRule } from "./packetQueue.js";
@@ -6,18 +6,14 @@ import { packetQueueCommand, packetQueueRule } from "./packetQueue.js";
 /** Which mechanism the sandbox uses for each fault on a machine with these capabilities. */
 export function sandboxMechanisms(caps: Capabilities): Record<FaultKind, FaultMechanism> {
   if (!caps.iptables.available) return unavailable(caps.iptables.reason ?? "iptables does not work here");
-  const netem: FaultMechanism = { available: true, how: "tc netem in the node's namespace" };
-  const queue: FaultMechanism = caps.packetQueue.available
-    ? { available: true, how: "user-space packet queue (iptables NFQUEUE), as the kernel has no netem" }
-    : { available: false, reason: `this kernel has no netem, and ${caps.packetQueue.reason ?? "the packet queue does not work"}` };
-  const useNetem = caps.netem.available;
-  return {
-    partition: { available: true, how: "iptables in each node's namespace" },
-    delay: useNetem ? netem : queue,
-    loss: useNetem ? netem : { available: true, how: "iptables statistic match, as the kernel has no netem" },
-    duplicate: useNetem ? netem : queue,
-    reorder: useNetem ? netem : queue,
-  };
+  return namespaceMechanisms({
+    partition: "iptables in each node's namespace",
+    netem: caps.netem.available ? "tc netem in the node's namespace" : undefined,
+    lossWithoutNetem: "iptables statistic match, as the kernel has no netem",
+    withoutNetem: caps.packetQueue.available
+      ? { available: true, how: "user-space packet queue (iptables NFQUEUE), as the kernel has no netem" }
+      : { available: false, reason: `this kernel has no netem, and ${caps.packetQueue.reason ?? "the packet queue does not work"}` },
+  });
 }
 
 /** Faults inside the sandbox's node namespaces: netem where the kernel has it, else iptables and the packet queue. */
