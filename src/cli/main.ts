@@ -29,7 +29,8 @@ const program = new Command()
   .name("clstr")
   .description("Learn distributed systems by building them from scratch")
   .showSuggestionAfterError()
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  // Bad arguments exit 2; under `clstr maelstrom`, 254 as Maelstrom's (2 means an unknown verdict there).
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : process.argv[2] === "maelstrom" ? 254 : 2));
 
 program
   .command("list")
@@ -91,21 +92,26 @@ program
 const maelstrom = program.command("maelstrom").description("Run Maelstrom tests on your Maelstrom node, with Maelstrom's command line and no JVM");
 maelstrom
   .command("test")
-  .description("Test a Maelstrom node: exit 0 valid, 1 invalid, 2 unknown")
-  .requiredOption("-w, --workload <name>", "echo, unique-ids, broadcast, g-counter or kafka")
+  .description("Test a Maelstrom node: exit 0 valid, 1 invalid, 2 unknown, 254 bad arguments")
+  .option("-w, --workload <name>", "echo, unique-ids, broadcast, g-set, g-counter, pn-counter, kafka or lin-kv", "lin-kv")
   .requiredOption("--bin <path>", "the node binary (started once per node)")
   .argument("[args...]", "arguments for the binary")
-  .option("--node-count <n>", "how many nodes", "5")
-  .option("--time-limit <seconds>", "how long the main phase runs", "10")
+  .option("--node-count <n>", "how many nodes, named n0, n1, ... (without it: n1 to n5, or --nodes)")
+  .option("--nodes <names>", "comma-separated node names")
+  .option("--time-limit <seconds>", "how long the main phase runs", "60")
   .option("--rate <ops>", "client operations per second, all clients together", "5")
-  .option("--concurrency <n>", "number of clients, or a multiple of the node count like 2n", "2n")
+  .option("--concurrency <n>", "number of clients, or a multiple of the node count like 2n", "1n")
   .option("--latency <ms>", "mean one-way message latency", "0")
   .option("--latency-dist <dist>", "constant, uniform or exponential", "constant")
   .option("--nemesis <faults>", "faults to inject: partition")
   .option("--nemesis-interval <seconds>", "seconds between nemesis actions", "10")
-  .option("--availability <level>", "total: every request must succeed")
+  .option("--availability <level>", "total (every request must succeed) or the fraction that must, 0 to 1")
   .option("--topology <kind>", "broadcast topology: grid, line, tree2, tree3, tree4, total", "grid")
   .option("--log-stderr", "print the nodes' stderr as it comes")
+  .option("--log-net-send", "print every message as it is sent")
+  .option("--log-net-recv", "print every message as it is delivered")
+  .option("--test-count <n>", "run the test this many times, stopping at the first that is not valid", "1")
+  .option("--loss <fraction>", "clstr only: drop this fraction (0 to 1) of messages between nodes and services", "0")
   .option("--seed <n>", "seed for the random choices (latencies, partitions, values)")
   .action(lazy(() => import("./commands/maelstrom.js")));
 

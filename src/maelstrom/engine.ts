@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { statsByF, type Operation } from "./history.js";
-import { Network, type LatencyDistribution, type NetCounts } from "./network.js";
+import { Network, type Journey, type LatencyDistribution, type NetCounts } from "./network.js";
 import { MaelstromProcess, type ProtocolViolation } from "./nodeProcess.js";
 import { isDefinite, errorName, type Body, type Message } from "./protocol.js";
 import { createServices, serviceEndpoint } from "./services.js";
@@ -18,6 +18,8 @@ export interface EngineOptions {
   args: readonly string[];
   cwd: string;
   nodeCount: number;
+  /** Node names (default n0..n(nodeCount-1)). */
+  nodes?: readonly string[];
   timeLimitS: number;
   /** Client operations per second, all clients together. */
   rate: number;
@@ -27,8 +29,10 @@ export interface EngineOptions {
   latencyDist: LatencyDistribution;
   nemesis: readonly string[];
   nemesisIntervalS: number;
-  /** "total": every request must be acknowledged. */
-  availability?: string;
+  /** "total": every request must be acknowledged; a number: at least that fraction must be. */
+  availability?: "total" | number;
+  /** Share (0..1) of messages between nodes and services dropped at random. */
+  lossRate?: number;
   topology: string;
   /** Where results.json, history.jsonl and node logs go. */
   storeDir: string;
@@ -41,6 +45,8 @@ export interface EngineOptions {
   seed?: number;
   onStderr?: (node: string, line: string) => void;
   onEvent?: (what: string) => void;
+  /** Sees every message as it is sent and as it is delivered (--log-net-send, --log-net-recv). */
+  onMessage?: (what: "send" | "recv", message: Message) => void;
   /** Aborting stops the test at once (Ctrl-C); the result says interrupted. */
   signal?: AbortSignal;
 }
@@ -61,8 +67,18 @@ export interface EngineResult {
   workload: CheckResult;
   problems: string[];
   history: Operation[];
+  /** Every message's journey (bounded), for the report's space-time diagram. */
+  journeys: Journey[];
+  /** What the engine did, when (nemesis, phases), ms since the start. */
+  events: EngineEvent[];
+  nodes: string[];
   durationMs: number;
   storeDir: string;
+}
+
+export interface EngineEvent {
+  at: number;
+  what: string;
 }
 
 class Stop extends Error {}
@@ -71,12 +87,18 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   const started = performance.now();
   mkdirSync(opts.storeDir, { recursive: true });
   const random = seeded(opts.seed ?? Date.now());
-  const nodes = Array.from({ length: opts.nodeCount }, (_, i) => `n${i}`);
-  const workload = createWorkload(opts.workload, { nodes, random, topology: opts.topology });
-  const net = new Network({ latencyMs: opts.latencyMs, distribution: opts.latencyDist, lossRate: 0, random });
+  const nodes = [...(opts.nodes ?? Array.from({ length: opts.nodeCount }, (_, i) => `n${i}`))];
+  const clientCount = Math.max(1, opts.concurrency);
+  const workload = createWorkload(opts.workload, { nodes, clients: clientCount, random, topology: opts.topology });
+  const net = new Network({
+    latencyMs: opts.latencyMs,
+    distribution: opts.latencyDist,
+    lossRate: opts.lossRate ?? 0,
+    random,
+    ...(opts.onMessage ? { onMessage: opts.onMessage } : {}),
+  });
   const history: Operation[] = [];
-  const t0 = performance.now();
-  const clock = () => performance.now() - t0;
+  const clock = () => net.now();
   const timeoutMs = opts.requestTimeoutMs ?? 5000;
 
   let violation: ProtocolViolation | undefined;
@@ -150,12 +172,15 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   );
   processes.forEach((p) => net.add(p.name, p, "server"));
 
-  const clientCount = Math.max(1, opts.concurrency);
   const clients = Array.from({ length: clientCount }, (_, i) => `c${i + 1}`);
   for (const c of clients) net.add(c, clientEndpoint(c), "client");
   net.add("c0", clientEndpoint("c0"), "client"); // the harness's own client for init and setup
 
-  const event = (what: string) => opts.onEvent?.(what);
+  const events: EngineEvent[] = [];
+  const event = (what: string) => {
+    events.push({ at: clock(), what });
+    opts.onEvent?.(what);
+  };
   const problems: string[] = [];
 
   /** Runs one client operation and records it. */
@@ -198,6 +223,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     }
 
     // Main phase: operations at the rate, each on a free client.
+    event(`clients started: ${opts.rate}/s for ${opts.timeLimitS} s`);
     const nemesis = startNemesis(opts, net, nodes, random, event);
     const busy = new Set<string>();
     const inflight = new Set<Promise<unknown>>();
@@ -239,6 +265,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
 
     // Final phase: rounds of final requests until the nodes agree or recovery time runs out.
     if (workload.finalRound) {
+      event("final reads");
       const deadline = clock() + (opts.recoveryS ?? 10) * 1000;
       for (let round = 0; ; round++) {
         const requests = workload.finalRound();
@@ -267,19 +294,13 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   const per = (c: NetCounts) => ({ ...c, msgsPerOp: round3(c.msgCount / ops) });
   const netStats: NetStats = { all: per(net.counts.all), clients: per(net.counts.clients), servers: per(net.counts.servers) };
   const checked: CheckResult = violation ? { valid: false, problems: [] } : workload.check(history);
-  if (!violation && opts.availability === "total") {
-    const main = history.filter((o) => !o.final);
-    const unacked = main.filter((o) => o.outcome !== "ok");
-    if (unacked.length > 0) {
-      const example = unacked[0]!;
-      problems.push(
-        `availability total: ${unacked.length} of ${main.length} requests were not acknowledged, e.g. ${example.f} to ${example.node}: ${example.reply ? `error ${String(example.reply.code)} (${errorName(Number(example.reply.code))})` : "no reply within the timeout"}`,
-      );
-    }
+  if (!violation && opts.availability !== undefined) {
+    const problem = availabilityProblem(history, opts.availability);
+    if (problem) problems.push(problem);
   }
   const valid = violation ? false : checked.valid === false || problems.length > 0 ? false : checked.valid;
   if (interrupted) {
-    return { valid: "unknown", interrupted, stats: statsByF(history), net: netStats, workload: { valid: "unknown", problems: [] }, problems: [], history, durationMs: performance.now() - started, storeDir: opts.storeDir };
+    return { valid: "unknown", interrupted, stats: statsByF(history), net: netStats, workload: { valid: "unknown", problems: [] }, problems: [], history, journeys: net.journeys, events, nodes, durationMs: performance.now() - started, storeDir: opts.storeDir };
   }
   return {
     valid,
@@ -289,9 +310,25 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     workload: checked,
     problems: [...checked.problems, ...problems],
     history,
+    journeys: net.journeys,
+    events,
+    nodes,
     durationMs: performance.now() - started,
     storeDir: opts.storeDir,
   };
+}
+
+/** Whether enough requests of the main phase were acknowledged (--availability). */
+function availabilityProblem(history: readonly Operation[], availability: "total" | number): string | undefined {
+  const main = history.filter((o) => !o.final);
+  const unacked = main.filter((o) => o.outcome !== "ok");
+  const share = main.length === 0 ? 1 : (main.length - unacked.length) / main.length;
+  const required = availability === "total" ? 1 : availability;
+  if (unacked.length === 0 || share >= required) return undefined;
+  const example = unacked[0]!;
+  const why = example.reply ? `error ${String(example.reply.code)} (${errorName(Number(example.reply.code))})` : "no reply within the timeout";
+  const level = availability === "total" ? "availability total" : `availability ${availability}`;
+  return `${level}: ${unacked.length} of ${main.length} requests were not acknowledged (${(share * 100).toFixed(1)}% succeeded${availability === "total" ? "" : `, ${(required * 100).toFixed(1)}% must`}), e.g. ${example.f} to ${example.node}: ${why}`;
 }
 
 /** The partition nemesis: every interval, cut the nodes (random halves or one isolated node), then heal, and so on. */

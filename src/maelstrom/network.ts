@@ -14,6 +14,8 @@ export interface NetworkOptions {
   /** Share (0..1) of node-to-node messages dropped at random. */
   lossRate: number;
   random: () => number;
+  /** Sees every message as it is sent and as it is delivered. */
+  onMessage?: (what: "send" | "recv", message: Message) => void;
 }
 
 export interface Endpoint {
@@ -25,6 +27,8 @@ export interface NetCounts {
   recvCount: number;
   /** Messages delivered or dropped, each counted once. */
   msgCount: number;
+  /** Messages dropped by a partition or by loss. */
+  dropCount: number;
 }
 
 export type Kind = "client" | "server";
@@ -34,6 +38,8 @@ export interface Journey {
   src: string;
   dest: string;
   type: string;
+  msgId?: number;
+  inReplyTo?: number;
   sentAt: number;
   deliveredAt?: number;
   dropped?: "partition" | "loss";
@@ -86,11 +92,19 @@ export class Network {
   send(message: Message): void {
     const { src, dest } = message;
     const kind: Kind = this.kinds.get(src) === "client" || this.kinds.get(dest) === "client" ? "client" : "server";
+    this.opts.onMessage?.("send", message);
     this.counts.all.sendCount++;
     this.counts[kind === "client" ? "clients" : "servers"].sendCount++;
     const journey: Journey | undefined =
       this.journeys.length < this.journeyLimit
-        ? { src, dest, type: message.body.type, sentAt: performance.now() - this.t0 }
+        ? {
+            src,
+            dest,
+            type: message.body.type,
+            ...(typeof message.body.msg_id === "number" ? { msgId: message.body.msg_id } : {}),
+            ...(typeof message.body.in_reply_to === "number" ? { inReplyTo: message.body.in_reply_to } : {}),
+            sentAt: this.now(),
+          }
         : undefined;
     if (journey) this.journeys.push(journey);
     const between = this.kinds.get(src) !== "client" && this.kinds.get(dest) !== "client";
@@ -103,9 +117,15 @@ export class Network {
       this.counts.all.msgCount++;
       this.counts[kind === "client" ? "clients" : "servers"].recvCount++;
       this.counts[kind === "client" ? "clients" : "servers"].msgCount++;
-      if (journey) journey.deliveredAt = performance.now() - this.t0;
+      if (journey) journey.deliveredAt = this.now();
+      this.opts.onMessage?.("recv", message);
       endpoint.deliver(message);
     });
+  }
+
+  /** ms since the network started: the test's clock. */
+  now(): number {
+    return performance.now() - this.t0;
   }
 
   /** Runs `fn` after `ms` on the network's clock (one timer queue for everything). */
@@ -124,8 +144,10 @@ export class Network {
   }
 
   private drop(kind: Kind, journey: Journey | undefined, why: "partition" | "loss"): void {
-    this.counts.all.msgCount++;
-    this.counts[kind === "client" ? "clients" : "servers"].msgCount++;
+    for (const c of [this.counts.all, this.counts[kind === "client" ? "clients" : "servers"]]) {
+      c.msgCount++;
+      c.dropCount++;
+    }
     if (journey) journey.dropped = why;
   }
 
@@ -144,5 +166,5 @@ export class Network {
 }
 
 function zero(): NetCounts {
-  return { sendCount: 0, recvCount: 0, msgCount: 0 };
+  return { sendCount: 0, recvCount: 0, msgCount: 0, dropCount: 0 };
 }

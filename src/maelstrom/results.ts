@@ -17,7 +17,7 @@ export async function writeResults(opts: EngineOptions, r: EngineResult): Promis
       servers: kebab(r.net.servers),
     },
     checker: r.workload,
-    options: { ...opts, onStderr: undefined, onEvent: undefined },
+    options: { ...opts, onStderr: undefined, onEvent: undefined, onMessage: undefined, signal: undefined },
     "duration-ms": Math.round(r.durationMs),
   };
   writeFileSync(join(r.storeDir, "results.json"), JSON.stringify(results, null, 2) + "\n");
@@ -26,8 +26,8 @@ export async function writeResults(opts: EngineOptions, r: EngineResult): Promis
   await new Promise<void>((resolve) => out.end(resolve));
 }
 
-function kebab(c: { sendCount: number; recvCount: number; msgCount: number; msgsPerOp: number }) {
-  return { "send-count": c.sendCount, "recv-count": c.recvCount, "msg-count": c.msgCount, "msgs-per-op": c.msgsPerOp };
+function kebab(c: { sendCount: number; recvCount: number; msgCount: number; dropCount: number; msgsPerOp: number }) {
+  return { "send-count": c.sendCount, "recv-count": c.recvCount, "msg-count": c.msgCount, "msgs-per-op": c.msgsPerOp, "drop-count": c.dropCount };
 }
 
 /** The terminal summary: the same facts as Maelstrom's results, readable. */
@@ -46,7 +46,7 @@ export function summarize(opts: EngineOptions, r: EngineResult): string {
   }
   lines.push("", "Network:");
   for (const [k, c] of Object.entries(r.net)) {
-    lines.push(`  ${k.padEnd(8)} ${String(c.msgCount).padStart(8)} messages  ${c.msgsPerOp.toFixed(2).padStart(8)} msgs-per-op`);
+    lines.push(`  ${k.padEnd(8)} ${String(c.msgCount).padStart(8)} messages  ${c.msgsPerOp.toFixed(2).padStart(8)} msgs-per-op${c.dropCount ? `  ${c.dropCount} dropped (partitions, loss)` : ""}`);
   }
   const facts = Object.entries(r.workload).filter(([k]) => k !== "valid" && k !== "problems");
   if (facts.length) {

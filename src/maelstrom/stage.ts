@@ -30,7 +30,7 @@ export function stageOptions(s: MaelstromStageRun): EngineOptions {
     nodeCount: m.nodeCount,
     timeLimitS: m.timeLimitS,
     rate: m.rate,
-    concurrency: concurrencyOf(m.concurrency ?? "2n", m.nodeCount),
+    concurrency: concurrencyOf(m.concurrency ?? "1n", m.nodeCount),
     latencyMs: m.latencyMs ?? 0,
     latencyDist: "constant",
     nemesis: m.nemesis ? [m.nemesis] : [],

@@ -73,12 +73,52 @@ describe("clstr maelstrom test", () => {
     assert.match(dup.stdout, /duplicate offset\(s\)/);
   });
 
-  it("says what is wrong with a flag in one sentence", async () => {
+  it("says what is wrong with a flag in one sentence, and exits 254 as Maelstrom does", async () => {
     const r = await maelstrom("-w", "lin-kvv", "--bin", "true");
-    assert.equal(r.code, 2);
-    assert.equal(r.stderr.trim(), "clstr: -w lin-kvv: clstr's Maelstrom engine has the workloads echo, unique-ids, broadcast, g-counter, kafka.");
+    assert.equal(r.code, 254);
+    assert.equal(r.stderr.trim(), "clstr: -w lin-kvv: clstr's Maelstrom engine has the workloads echo, unique-ids, broadcast, g-set, g-counter, pn-counter, kafka, lin-kv.");
     const c = await maelstrom("-w", "echo", "--bin", "true", "--concurrency", "lots");
+    assert.equal(c.code, 254);
     assert.equal(c.stderr.trim(), "clstr: --concurrency is \"lots\"; give a number of clients (10) or a multiple of the node count (2n).");
+    const a = await maelstrom("-w", "echo", "--bin", "true", "--availability", "most");
+    assert.equal(a.stderr.trim(), "clstr: --availability is \"most\"; use total or a fraction from 0 to 1.");
+    const missing = await maelstrom("-w", "echo");
+    assert.equal(missing.code, 254);
+    assert.match(missing.stderr, /required option '--bin <path>' not specified/);
+  });
+
+  it("checks lin-kv histories for linearizability: a proxy to the lin-kv service passes, nodes with their own copies fail", async () => {
+    const proxy = await maelstrom("-w", "lin-kv", "--bin", join(PY, "lin_kv_proxy.py"), "--node-count", "3", "--time-limit", "4", "--rate", "100", "--concurrency", "2n", "--latency", "5", "--nemesis", "partition", "--nemesis-interval", "1");
+    assert.equal(proxy.code, 0, proxy.stdout + proxy.stderr);
+    assert.ok((proxy.results?.checker as { "ops-checked": number })["ops-checked"] > 100);
+    const local = await maelstrom("-w", "lin-kv", "--bin", join(PY, "lin_kv_local.py"), "--node-count", "3", "--time-limit", "3", "--rate", "100", "--concurrency", "2n", "--latency", "5");
+    assert.equal(local.code, 1, local.stdout);
+    assert.match(local.stdout, /key \d+ is not linearizable: no single order of its \d+ operations explains what clients saw\. The furthest explanation .* leaves the register holding .* when .* had to take effect\./);
+  });
+
+  it("runs g-set and pn-counter under partitions and message loss, and catches a counter that ignores signs", async () => {
+    const set = await maelstrom("-w", "g-set", "--bin", join(PY, "crdt.py"), "g-set", "--node-count", "3", "--time-limit", "4", "--rate", "50", "--nemesis", "partition", "--nemesis-interval", "1", "--loss", "0.2");
+    assert.equal(set.code, 0, set.stdout + set.stderr);
+    assert.ok((set.results?.checker as { "acknowledged-count": number })["acknowledged-count"] > 20);
+    const pn = await maelstrom("-w", "pn-counter", "--bin", join(PY, "crdt.py"), "pn-counter", "--node-count", "3", "--time-limit", "4", "--rate", "50", "--nemesis", "partition", "--nemesis-interval", "1", "--loss", "0.2");
+    assert.equal(pn.code, 0, pn.stdout + pn.stderr);
+    const abs = await maelstrom("-w", "pn-counter", "--bin", join(PY, "crdt.py"), "pn-counter-abs", "--node-count", "3", "--time-limit", "3", "--rate", "50", "--seed", "5");
+    assert.equal(abs.code, 1, abs.stdout);
+    assert.match(abs.stdout, /final read is -?\d+, but acknowledged adds sum to -?\d+/);
+  });
+
+  it("has Maelstrom's defaults: nodes n1 to n5, one client per node; loss drops messages between nodes; --log-net-send prints them; --test-count repeats", async () => {
+    const r = await maelstrom("-w", "broadcast", "--bin", join(PY, "broadcast.py"), "--time-limit", "2", "--rate", "20", "--loss", "0.3", "--log-net-send", "--test-count", "2");
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const options = r.results?.options as { nodes: string[]; concurrency: number; lossRate: number };
+    assert.deepEqual(options.nodes, ["n1", "n2", "n3", "n4", "n5"]);
+    assert.equal(options.concurrency, 5);
+    const servers = (r.results?.net as { servers: { "msg-count": number; "drop-count": number } }).servers;
+    assert.ok(servers["drop-count"] > 0.15 * servers["msg-count"] && servers["drop-count"] < 0.45 * servers["msg-count"], JSON.stringify(servers));
+    assert.match(r.stderr, /^:net-send \{"src":"n\d","dest":"n\d","body":\{"type":"gossip"/m);
+    assert.equal(r.stdout.match(/VALID: the history passed every check\./g)?.length, 2);
+    const lines = readFileSync(join(r.cwd, "store", "latest", "history.jsonl"), "utf8").trim().split("\n");
+    assert.ok(lines.length > 20);
   });
 });
 

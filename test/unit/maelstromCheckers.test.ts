@@ -4,7 +4,8 @@ import type { Operation } from "../../src/maelstrom/history.js";
 import type { Body } from "../../src/maelstrom/protocol.js";
 import { parseLine } from "../../src/maelstrom/protocol.js";
 import { checkBroadcast } from "../../src/maelstrom/workloads/broadcast.js";
-import { checkCounter } from "../../src/maelstrom/workloads/gCounter.js";
+import { acceptableSums, checkCounter } from "../../src/maelstrom/workloads/counter.js";
+import { checkGrowingSet } from "../../src/maelstrom/workloads/growingSet.js";
 import { checkKafka } from "../../src/maelstrom/workloads/kafka.js";
 import { topology } from "../../src/maelstrom/workloads/topology.js";
 import { uniqueIdsWorkload } from "../../src/maelstrom/workloads/uniqueIds.js";
@@ -47,7 +48,7 @@ describe("broadcast checker", () => {
     ];
     const r = checkBroadcast(h, nodes);
     assert.equal(r.valid, false);
-    assert.match(r.problems.join("\n"), /reads returned 1 value\(s\) nobody broadcast, e\.g\. 99/);
+    assert.match(r.problems.join("\n"), /reads returned 1 broadcast value\(s\) nobody added, e\.g\. 99/);
     assert.equal((r["stable-latencies"] as { max: number }).max, 10);
   });
 });
@@ -59,7 +60,34 @@ describe("g-counter checker", () => {
     assert.equal(good.valid, true, good.problems.join("\n"));
     const bad = checkCounter([...adds, op("n0", { type: "read" }, "ok", { type: "read_ok", value: 2 }, final), op("n1", { type: "read" }, "ok", { type: "read_ok", value: 3 }, final)], ["n0", "n1"]);
     assert.equal(bad.valid, false);
-    assert.match(bad.problems[0]!, /n0's final read is 2, but acknowledged adds sum to 3 \(and at most 7/);
+    assert.match(bad.problems[0]!, /n0.s final read is 2, but acknowledged adds sum to 3 \(with the 1 add\(s\) whose outcome is unknown, the read must be one of 3, 7\)/);
+  });
+});
+
+describe("pn-counter checker", () => {
+  it("accepts only the acknowledged sum plus a subset of the unknown adds, not anything in between", () => {
+    const sums = acceptableSums(10, [4, -2]);
+    for (const n of [10, 14, 8, 12]) assert.ok(sums.has(n), `${n} is reachable`);
+    for (const n of [9, 11, 13, 7, 15]) assert.ok(!sums.has(n), `${n} is not reachable`);
+    assert.equal(sums.describe(), "one of 8, 10, 12, 14");
+    const adds = [op("n0", { type: "add", delta: -3 }, "ok", { type: "add_ok" }), op("n1", { type: "add", delta: 5 }, "info")];
+    const bad = checkCounter([...adds, op("n0", { type: "read" }, "ok", { type: "read_ok", value: 3 }, final)], ["n0"]);
+    assert.equal(bad.valid, false);
+    assert.match(bad.problems[0]!, /n0's final read is 3, but acknowledged adds sum to -3 \(with the 1 add\(s\) whose outcome is unknown, the read must be one of -3, 2\)/);
+    assert.equal(checkCounter([...adds, op("n0", { type: "read" }, "ok", { type: "read_ok", value: 2 }, final)], ["n0"]).valid, true);
+  });
+});
+
+describe("g-set checker", () => {
+  const shape = { add: "add", element: "element", elements: "value", noun: "element" };
+  it("accepts final reads holding every acknowledged element and rejects lost or invented ones", () => {
+    const adds = [op("n0", { type: "add", element: 1 }, "ok", { type: "add_ok" }), op("n1", { type: "add", element: 2 }, "ok", { type: "add_ok" })];
+    const good = checkGrowingSet([...adds, op("n0", { type: "read" }, "ok", { type: "read_ok", value: [1, 2] }, final), op("n1", { type: "read" }, "ok", { type: "read_ok", value: [2, 1] }, final)], ["n0", "n1"], shape);
+    assert.equal(good.valid, true, good.problems.join("\n"));
+    const bad = checkGrowingSet([...adds, op("n0", { type: "read" }, "ok", { type: "read_ok", value: [1, 5] }, final), op("n1", { type: "read" }, "ok", { type: "read_ok", value: [1, 2] }, final)], ["n0", "n1"], shape);
+    assert.equal(bad.valid, false);
+    assert.match(bad.problems[0]!, /1 acknowledged element\(s\) are missing from final reads: 2 \(missing on n0\)/);
+    assert.match(bad.problems.join("\n"), /reads returned 1 element\(s\) nobody added, e\.g\. 5/);
   });
 });
 

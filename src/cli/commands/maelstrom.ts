@@ -9,7 +9,8 @@ import { UserError } from "../errors.js";
 export interface MaelstromFlags {
   workload: string;
   bin: string;
-  nodeCount: string;
+  nodeCount?: string;
+  nodes?: string;
   timeLimit: string;
   rate: string;
   concurrency: string;
@@ -20,13 +21,24 @@ export interface MaelstromFlags {
   availability?: string;
   topology: string;
   logStderr?: boolean;
+  logNetSend?: boolean;
+  logNetRecv?: boolean;
+  testCount: string;
+  loss: string;
   seed?: string;
+}
+
+/** Bad arguments exit 254, as Maelstrom's do; 2 means an unknown verdict. */
+const BAD_ARGUMENTS = 254;
+
+function badArgument(message: string): UserError {
+  return new UserError(message, BAD_ARGUMENTS);
 }
 
 function number(flag: string, value: string, { min = 0, integer = false } = {}): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    throw new UserError(`--${flag} is ${JSON.stringify(value)}; it must be ${integer ? "an integer" : "a number"} of at least ${min}.`);
+    throw badArgument(`--${flag} is ${JSON.stringify(value)}; it must be ${integer ? "an integer" : "a number"} of at least ${min}.`);
   }
   return n;
 }
@@ -34,26 +46,57 @@ function number(flag: string, value: string, { min = 0, integer = false } = {}):
 /** `--concurrency 10` or `--concurrency 2n` (twice the node count). */
 export function concurrencyOf(value: string, nodeCount: number): number {
   const m = /^(\d+(?:\.\d+)?)(n?)$/.exec(value.trim());
-  if (!m) throw new UserError(`--concurrency is ${JSON.stringify(value)}; give a number of clients (10) or a multiple of the node count (2n).`);
+  if (!m) throw badArgument(`--concurrency is ${JSON.stringify(value)}; give a number of clients (10) or a multiple of the node count (2n).`);
   return Math.max(1, Math.round(Number(m[1]) * (m[2] ? nodeCount : 1)));
+}
+
+/** Maelstrom's node names: n0..n(N-1) with --node-count, the --nodes list, or n1..n5. */
+export function nodeNames(flags: Pick<MaelstromFlags, "nodeCount" | "nodes">): string[] {
+  if (flags.nodeCount !== undefined) {
+    const n = number("node-count", flags.nodeCount, { min: 1, integer: true });
+    return Array.from({ length: n }, (_, i) => `n${i}`);
+  }
+  if (flags.nodes !== undefined) {
+    const names = flags.nodes.split(",").map((s) => s.trim()).filter(Boolean);
+    if (names.length === 0) throw badArgument("--nodes is empty; give comma-separated node names like n1,n2,n3.");
+    for (const name of names) {
+      if (!/^[A-Za-z0-9_.-]+$/.test(name) || /^c\d+$/.test(name) || ["lin-kv", "seq-kv", "lww-kv", "lin-tso"].includes(name)) {
+        throw badArgument(`--nodes has ${JSON.stringify(name)}; node names are letters, digits, '.', '_' or '-', and may not be a client (c1, c2, ...) or a service name.`);
+      }
+    }
+    if (new Set(names).size !== names.length) throw badArgument(`--nodes names a node twice: ${flags.nodes}.`);
+    return names;
+  }
+  return ["n1", "n2", "n3", "n4", "n5"];
+}
+
+/** `total`, or the fraction of requests that must succeed. */
+function availabilityOf(value: string): "total" | number {
+  if (value === "total") return "total";
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw badArgument(`--availability is ${JSON.stringify(value)}; use total or a fraction from 0 to 1.`);
+  return n;
 }
 
 /** Turns Maelstrom's command-line flags into engine options; every bad value is one sentence. */
 export function engineOptions(flags: MaelstromFlags, args: readonly string[], cwd: string): EngineOptions {
   if (!(WORKLOADS as readonly string[]).includes(flags.workload)) {
-    throw new UserError(`-w ${flags.workload}: clstr's Maelstrom engine has the workloads ${WORKLOADS.join(", ")}.`);
+    throw badArgument(`-w ${flags.workload}: clstr's Maelstrom engine has the workloads ${WORKLOADS.join(", ")}.`);
   }
   if (!["constant", "uniform", "exponential"].includes(flags.latencyDist)) {
-    throw new UserError(`--latency-dist is ${JSON.stringify(flags.latencyDist)}; use constant, uniform or exponential.`);
+    throw badArgument(`--latency-dist is ${JSON.stringify(flags.latencyDist)}; use constant, uniform or exponential.`);
   }
-  if (!TOPOLOGIES.includes(flags.topology)) throw new UserError(`--topology is ${JSON.stringify(flags.topology)}; use one of ${TOPOLOGIES.join(", ")}.`);
+  if (!TOPOLOGIES.includes(flags.topology)) throw badArgument(`--topology is ${JSON.stringify(flags.topology)}; use one of ${TOPOLOGIES.join(", ")}.`);
   const nemesis = (flags.nemesis ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  for (const n of nemesis) if (n !== "partition") throw new UserError(`--nemesis ${n}: the only nemesis is partition.`);
-  if (flags.availability !== undefined && flags.availability !== "total") throw new UserError(`--availability is ${JSON.stringify(flags.availability)}; the only level checked is total.`);
-  const nodeCount = number("node-count", flags.nodeCount, { min: 1, integer: true });
+  for (const n of nemesis) if (n !== "partition") throw badArgument(`--nemesis ${n}: the only nemesis is partition.`);
+  const nodes = nodeNames(flags);
+  const nodeCount = nodes.length;
+  const loss = number("loss", flags.loss);
+  if (loss >= 1) throw badArgument(`--loss is ${flags.loss}; it is the fraction of messages dropped and must be below 1.`);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   return {
     workload: flags.workload,
+    nodes,
     bin: flags.bin.includes("/") ? resolve(cwd, flags.bin) : flags.bin,
     args,
     cwd,
@@ -65,7 +108,8 @@ export function engineOptions(flags: MaelstromFlags, args: readonly string[], cw
     latencyDist: flags.latencyDist as EngineOptions["latencyDist"],
     nemesis,
     nemesisIntervalS: number("nemesis-interval", flags.nemesisInterval, { min: 0.1 }),
-    ...(flags.availability ? { availability: flags.availability } : {}),
+    ...(flags.availability ? { availability: availabilityOf(flags.availability) } : {}),
+    lossRate: loss,
     topology: flags.topology,
     storeDir: join(cwd, "store", flags.workload, stamp),
     ...(flags.seed !== undefined ? { seed: number("seed", flags.seed, { integer: true }) } : {}),
@@ -75,19 +119,29 @@ export function engineOptions(flags: MaelstromFlags, args: readonly string[], cw
 /** `clstr maelstrom test`: Maelstrom's command line, no JVM. Exit 0 valid, 1 invalid, 2 unknown. */
 export default async function maelstromTest(args: string[], flags: MaelstromFlags): Promise<number> {
   const cwd = process.cwd();
-  const opts = engineOptions(flags, args, cwd);
-  if (flags.logStderr) opts.onStderr = (node, line) => process.stderr.write(`${node}: ${line}\n`);
-  opts.onEvent = (what) => process.stderr.write(`clstr maelstrom: ${what}\n`);
-  const result = await runTest(opts);
-  await writeResults(opts, result);
-  const latest = join(cwd, "store", "latest");
-  rmSync(latest, { force: true });
-  try {
-    mkdirSync(join(cwd, "store"), { recursive: true });
-    symlinkSync(result.storeDir, latest);
-  } catch {
-    // a convenience only
+  const base = engineOptions(flags, args, cwd);
+  const runs = number("test-count", flags.testCount, { min: 1, integer: true });
+  for (let i = 0; i < runs; i++) {
+    const opts = i === 0 ? base : { ...base, storeDir: `${base.storeDir}-${i + 1}` };
+    if (flags.logStderr) opts.onStderr = (node, line) => process.stderr.write(`${node}: ${line}\n`);
+    if (flags.logNetSend || flags.logNetRecv) {
+      opts.onMessage = (what, m) => {
+        if (what === "send" ? flags.logNetSend : flags.logNetRecv) process.stderr.write(`:net-${what} ${JSON.stringify(m)}\n`);
+      };
+    }
+    opts.onEvent = (what) => process.stderr.write(`clstr maelstrom: ${what}\n`);
+    const result = await runTest(opts);
+    await writeResults(opts, result);
+    const latest = join(cwd, "store", "latest");
+    rmSync(latest, { force: true });
+    try {
+      mkdirSync(join(cwd, "store"), { recursive: true });
+      symlinkSync(result.storeDir, latest);
+    } catch {
+      // a convenience only
+    }
+    console.log(summarize(opts, result));
+    if (result.valid !== true) return result.valid === false ? 1 : 2;
   }
-  console.log(summarize(opts, result));
-  return result.valid === true ? 0 : result.valid === false ? 1 : 2;
+  return 0;
 }

@@ -1,11 +1,13 @@
 import { broadcastWorkload } from "./broadcast.js";
+import { counterWorkload } from "./counter.js";
 import { echoWorkload } from "./echo.js";
-import { gCounterWorkload } from "./gCounter.js";
+import { gSetWorkload } from "./gSet.js";
 import { kafkaWorkload } from "./kafka.js";
+import { linKvWorkload } from "./linKv.js";
 import { uniqueIdsWorkload } from "./uniqueIds.js";
 import type { Workload, WorkloadOptions } from "./workload.js";
 
-export const WORKLOADS = ["echo", "unique-ids", "broadcast", "g-counter", "kafka"] as const;
+export const WORKLOADS = ["echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "kafka", "lin-kv"] as const;
 
 export function createWorkload(name: string, opts: WorkloadOptions): Workload {
   switch (name) {
@@ -15,10 +17,15 @@ export function createWorkload(name: string, opts: WorkloadOptions): Workload {
       return uniqueIdsWorkload();
     case "broadcast":
       return broadcastWorkload(opts);
+    case "g-set":
+      return gSetWorkload(opts);
     case "g-counter":
-      return gCounterWorkload(opts);
+    case "pn-counter":
+      return counterWorkload(opts, name);
     case "kafka":
       return kafkaWorkload(opts);
+    case "lin-kv":
+      return linKvWorkload(opts);
     default:
       throw new Error(`unknown workload ${JSON.stringify(name)}; the workloads are ${WORKLOADS.join(", ")}`);
   }

@@ -3,6 +3,8 @@ import type { Body } from "../protocol.js";
 
 export interface WorkloadOptions {
   nodes: readonly string[];
+  /** How many clients run operations (c1..cN). */
+  clients: number;
   random: () => number;
   /** --topology for broadcast: grid, line, tree2, tree3, tree4, total. */
   topology: string;

@@ -1,0 +1,14 @@
+import { checkGrowingSet, finalReadsAgree } from "./growingSet.js";
+import type { Workload, WorkloadOptions } from "./workload.js";
+
+/** Clients add unique integers to a grow-only set and read it; every acknowledged add must be in every node's final read. */
+export function gSetWorkload(opts: WorkloadOptions): Workload {
+  let next = 0;
+  return {
+    name: "g-set",
+    next: () => (opts.random() < 0.5 ? { type: "add", element: next++ } : { type: "read" }),
+    finalRound: () => opts.nodes.map((node) => ({ node, body: { type: "read" } })),
+    settled: (round) => finalReadsAgree(round, "value"),
+    check: (history) => checkGrowingSet(history, opts.nodes, { add: "add", element: "element", elements: "value", noun: "element" }),
+  };
+}
