@@ -1,6 +1,7 @@
 // Runs a stage N times in a row against the reference solution and counts
 // passes: a stage that passes the reference must pass it every time.
-// Usage: node scripts/soak.mjs [runs=10] [stage=crash-recovery]
+// Usage: node scripts/soak.mjs [runs=10] [stage=crash-recovery] [solution=kv-store]
+// (solution: a folder of solutions/, e.g. gossip-glomers for efficient-kafka)
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
@@ -8,7 +9,7 @@ const runs = Number(process.argv[2] ?? 10);
 const stage = process.argv[3] ?? "crash-recovery";
 const root = join(import.meta.dirname, "..");
 const cli = join(root, "dist", "src", "cli", "main.js");
-const cwd = join(root, "solutions", "kv-store");
+const cwd = join(root, "solutions", process.argv[4] ?? "kv-store");
 
 let passed = 0;
 const times = [];
