@@ -75,13 +75,14 @@ export function checkLinKv(history: readonly Operation[]): CheckResult {
   const unknown: string[] = [];
   const badKeys: string[] = [];
   let checked = 0;
+  const registers = registerHistories(history);
   for (const op of history) {
     if (op.outcome === "ok" && op.f === "read" && op.reply && !("value" in op.reply)) {
       problems.push(`${op.node} answered read of key ${JSON.stringify(op.request.key)} with ${JSON.stringify(op.reply)}; read_ok must carry "value"`);
       break;
     }
   }
-  for (const [key, ops] of registerHistories(history)) {
+  for (const [key, ops] of registers) {
     checked += ops.length;
     const verdict = checkLinearizable(casRegister, ops);
     if (verdict.linearizable === "unknown") unknown.push(`key ${key}: ${verdict.reason}`);
@@ -95,7 +96,7 @@ export function checkLinKv(history: readonly Operation[]): CheckResult {
   return {
     valid,
     problems: [...problems, ...(valid === "unknown" ? unknown : [])],
-    "keys-checked": registerHistories(history).size,
+    "keys-checked": registers.size,
     "ops-checked": checked,
     "non-linearizable-keys": badKeys,
   };
