@@ -4,6 +4,7 @@ import type { MaelstromStage, Stage } from "../challenges/types.js";
 import { concurrencyOf } from "../cli/commands/maelstrom.js";
 import type { EventLog } from "../logs/eventLog.js";
 import { runTest, type EngineOptions, type EngineResult } from "./engine.js";
+import { REPORT_FILE, writeMaelstromReport } from "../reports/maelstromHtml.js";
 import { writeResults } from "./results.js";
 
 export interface MaelstromStageRun {
@@ -50,6 +51,7 @@ export async function runMaelstromStage(s: MaelstromStageRun): Promise<SuiteResu
   const opts = stageOptions(s);
   const result = await runTest(opts);
   await writeResults(opts, result);
+  await writeMaelstromReport(opts, result).catch((err: unknown) => s.log.event("**", `COULD NOT WRITE ${REPORT_FILE}: ${err instanceof Error ? err.message : String(err)}`));
   if (result.interrupted) return { passed: false, interrupted: true, durationMs: result.durationMs, tests: [] };
   const tests = verdicts(s.stage.maelstrom, result);
   for (const t of tests) s.onTest(t);
@@ -59,7 +61,7 @@ export async function runMaelstromStage(s: MaelstromStageRun): Promise<SuiteResu
 function verdicts(m: MaelstromStage, r: EngineResult): TestResult[] {
   const ms = r.durationMs;
   const tests: TestResult[] = [];
-  const where = `Results, history and node logs: ${r.storeDir} (and \`clstr logs\`).`;
+  const where = `Results, history and node logs: ${r.storeDir} (and \`clstr logs\`). Report: ${join(r.storeDir, REPORT_FILE)}.`;
   if (r.violation) {
     const v = r.violation;
     tests.push({

@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { runTest, type EngineOptions } from "../../maelstrom/engine.js";
+import { runTest, type EngineOptions, type EngineResult } from "../../maelstrom/engine.js";
 import { summarize, writeResults } from "../../maelstrom/results.js";
+import { writeMaelstromReport } from "../../reports/maelstromHtml.js";
 import { WORKLOADS } from "../../maelstrom/workloads/index.js";
 import { TOPOLOGIES } from "../../maelstrom/workloads/topology.js";
 import { UserError } from "../errors.js";
@@ -116,6 +117,15 @@ export function engineOptions(flags: MaelstromFlags, args: readonly string[], cw
   };
 }
 
+/** Writes report.html; says where it is, or why there is none. */
+async function reportLine(opts: EngineOptions, result: EngineResult): Promise<string> {
+  try {
+    return `Report: ${await writeMaelstromReport(opts, result)}`;
+  } catch (err) {
+    return `Report: could not write report.html (${err instanceof Error ? err.message : String(err)}).`;
+  }
+}
+
 /** `clstr maelstrom test`: Maelstrom's command line, no JVM. Exit 0 valid, 1 invalid, 2 unknown. */
 export default async function maelstromTest(args: string[], flags: MaelstromFlags): Promise<number> {
   const cwd = process.cwd();
@@ -132,6 +142,7 @@ export default async function maelstromTest(args: string[], flags: MaelstromFlag
     opts.onEvent = (what) => process.stderr.write(`clstr maelstrom: ${what}\n`);
     const result = await runTest(opts);
     await writeResults(opts, result);
+    const report = await reportLine(opts, result);
     const latest = join(cwd, "store", "latest");
     rmSync(latest, { force: true });
     try {
@@ -141,6 +152,7 @@ export default async function maelstromTest(args: string[], flags: MaelstromFlag
       // a convenience only
     }
     console.log(summarize(opts, result));
+    console.log(report);
     if (result.valid !== true) return result.valid === false ? 1 : 2;
   }
   return 0;
