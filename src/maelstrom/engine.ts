@@ -160,7 +160,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
             failRun({ node: name, problem: `sent a message to ${JSON.stringify(m.dest)}, which is not a node, client or service of this test (nodes: ${nodes.join(", ")}; services: lin-kv, seq-kv, lww-kv, lin-tso)`, line: JSON.stringify(m), stderr: [] });
             return;
           }
-          if (m.dest.startsWith("c") && m.body.in_reply_to === undefined) {
+          if (net.isClient(m.dest) && m.body.in_reply_to === undefined) {
             failRun({ node: name, problem: `sent a message to client ${m.dest} without "in_reply_to"; replies to clients must name the msg_id of the request they answer`, line: JSON.stringify(m), stderr: [] });
             return;
           }

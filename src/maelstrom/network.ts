@@ -74,6 +74,10 @@ export class Network {
     return this.endpoints.has(name);
   }
 
+  isClient(name: string): boolean {
+    return this.kinds.get(name) === "client";
+  }
+
   /** Cuts the network into these components; names in none of them stay with everyone. */
   partition(components: readonly (readonly string[])[]): void {
     this.component = new Map();
