@@ -4,7 +4,7 @@ import { statsByF, type Operation } from "./history.js";
 import { Network, type Journey, type LatencyDistribution, type NetCounts } from "./network.js";
 import { MaelstromProcess, type ProtocolViolation } from "./nodeProcess.js";
 import { isDefinite, errorName, type Body, type Message } from "./protocol.js";
-import { createServices, serviceEndpoint } from "./services.js";
+import { createServices, SERVICE_NAMES, serviceEndpoint } from "./services.js";
 import { createWorkload } from "./workloads/index.js";
 import type { CheckResult } from "./workloads/workload.js";
 
@@ -157,7 +157,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
         logFile: join(opts.storeDir, `${name}.log`),
         onMessage: (m) => {
           if (!net.has(m.dest)) {
-            failRun({ node: name, problem: `sent a message to ${JSON.stringify(m.dest)}, which is not a node, client or service of this test (nodes: ${nodes.join(", ")}; services: lin-kv, seq-kv, lww-kv, lin-tso)`, line: JSON.stringify(m), stderr: [] });
+            failRun({ node: name, problem: `sent a message to ${JSON.stringify(m.dest)}, which is not a node, client or service of this test (nodes: ${nodes.join(", ")}; services: ${SERVICE_NAMES.join(", ")})`, line: JSON.stringify(m), stderr: [] });
             return;
           }
           if (net.isClient(m.dest) && m.body.in_reply_to === undefined) {

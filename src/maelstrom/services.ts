@@ -142,6 +142,9 @@ export class LinTso implements Service {
   }
 }
 
+/** The services every test offers, by the names nodes send to. */
+export const SERVICE_NAMES: readonly string[] = ["lin-kv", "seq-kv", "lww-kv", "lin-tso"];
+
 export function createServices(random: () => number): Service[] {
   return [new LinKv(), new SeqKv(random), new LwwKv(random), new LinTso()];
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { EngineOptions, EngineResult } from "../maelstrom/engine.js";
 import type { Operation } from "../maelstrom/history.js";
 import type { Journey } from "../maelstrom/network.js";
+import { SERVICE_NAMES } from "../maelstrom/services.js";
 import { packageRoot } from "../util/packageRoot.js";
 
 // One self-contained HTML page per Maelstrom run: the verdict and numbers,
@@ -14,7 +15,6 @@ import { packageRoot } from "../util/packageRoot.js";
 
 export const REPORT_FILE = "report.html";
 
-const SERVICES = ["lin-kv", "seq-kv", "lww-kv", "lin-tso"];
 /** Request and reply bodies longer than this (as JSON) are cut in the report; history.jsonl has them whole. */
 const MAX_BODY_CHARS = 2000;
 
@@ -124,7 +124,7 @@ function processNames(r: EngineResult): string[] {
   const seen = new Set<string>();
   for (const j of r.journeys) seen.add(j.src).add(j.dest);
   for (const o of r.history) seen.add(o.client).add(o.node);
-  const services = SERVICES.filter((s) => seen.has(s));
+  const services = SERVICE_NAMES.filter((s) => seen.has(s));
   const clients = [...seen].filter(isClient).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
   const known = new Set([...r.nodes, ...services, ...clients]);
   const others = [...seen].filter((p) => !known.has(p)).sort();
@@ -136,7 +136,7 @@ function isClient(name: string): boolean {
 }
 
 function kindOf(name: string): Kind {
-  return SERVICES.includes(name) ? "service" : isClient(name) ? "client" : "node";
+  return SERVICE_NAMES.includes(name) ? "service" : isClient(name) ? "client" : "node";
 }
 
 function encodeOp(op: Operation, procIndex: Map<string, number>, fIndex: Map<string, number>): EncodedOp {

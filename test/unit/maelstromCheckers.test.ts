@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import type { Operation } from "../../src/maelstrom/history.js";
 import type { Body } from "../../src/maelstrom/protocol.js";
 import { parseLine } from "../../src/maelstrom/protocol.js";
+import { createServices, SERVICE_NAMES } from "../../src/maelstrom/services.js";
 import { checkBroadcast } from "../../src/maelstrom/workloads/broadcast.js";
 import { acceptableSums, checkCounter } from "../../src/maelstrom/workloads/counter.js";
 import { checkGrowingSet } from "../../src/maelstrom/workloads/growingSet.js";
@@ -138,5 +139,11 @@ describe("the protocol", () => {
     assert.deepEqual(topology("grid", nodes), { n0: ["n1", "n2"], n1: ["n0", "n3"], n2: ["n0", "n3"], n3: ["n1", "n2"] });
     assert.deepEqual(topology("line", nodes), { n0: ["n1"], n1: ["n0", "n2"], n2: ["n1", "n3"], n3: ["n2"] });
     assert.deepEqual(topology("tree2", nodes).n0, ["n1", "n2"]);
+  });
+});
+
+describe("services", () => {
+  it("are offered under the names the CLI reserves and the report shows as services", () => {
+    assert.deepEqual(createServices(() => 0.5).map((s) => s.name), [...SERVICE_NAMES]);
   });
 });

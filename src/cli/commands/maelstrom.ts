@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runTest, type EngineOptions, type EngineResult } from "../../maelstrom/engine.js";
 import { summarize, writeResults } from "../../maelstrom/results.js";
+import { SERVICE_NAMES } from "../../maelstrom/services.js";
 import { writeMaelstromReport } from "../../reports/maelstromHtml.js";
 import { WORKLOADS } from "../../maelstrom/workloads/index.js";
 import { TOPOLOGIES } from "../../maelstrom/workloads/topology.js";
@@ -61,7 +62,7 @@ export function nodeNames(flags: Pick<MaelstromFlags, "nodeCount" | "nodes">): s
     const names = flags.nodes.split(",").map((s) => s.trim()).filter(Boolean);
     if (names.length === 0) throw badArgument("--nodes is empty; give comma-separated node names like n1,n2,n3.");
     for (const name of names) {
-      if (!/^[A-Za-z0-9_.-]+$/.test(name) || /^c\d+$/.test(name) || ["lin-kv", "seq-kv", "lww-kv", "lin-tso"].includes(name)) {
+      if (!/^[A-Za-z0-9_.-]+$/.test(name) || /^c\d+$/.test(name) || SERVICE_NAMES.includes(name)) {
         throw badArgument(`--nodes has ${JSON.stringify(name)}; node names are letters, digits, '.', '_' or '-', and may not be a client (c1, c2, ...) or a service name.`);
       }
     }
