@@ -107,6 +107,27 @@ describe("clstr maelstrom test", () => {
     assert.match(abs.stdout, /final read is -?\d+, but acknowledged adds sum to -?\d+/);
   });
 
+  it("checks --availability as a fraction of acknowledged requests", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clstr-mnodes-"));
+    const flaky = join(dir, "flaky.py");
+    // Answers every third echo with a definite error (11, temporarily unavailable).
+    writeFileSync(flaky, `import json, sys\nn = 0\nfor line in sys.stdin:\n    m = json.loads(line)\n    b = m["body"]\n    if b["type"] == "init":\n        me = b["node_id"]\n        out = {"type": "init_ok"}\n    else:\n        n += 1\n        out = {"type": "error", "code": 11, "text": "busy"} if n % 3 == 0 else {"type": "echo_ok", "echo": b["echo"]}\n    out["in_reply_to"] = b["msg_id"]\n    print(json.dumps({"src": me, "dest": m["src"], "body": out}), flush=True)\n`);
+    const loose = await maelstrom("-w", "echo", "--bin", "python3", flaky, "--node-count", "1", "--time-limit", "2", "--rate", "30", "--availability", "0.5");
+    assert.equal(loose.code, 0, loose.stdout + loose.stderr);
+    const strict = await maelstrom("-w", "echo", "--bin", "python3", flaky, "--node-count", "1", "--time-limit", "2", "--rate", "30", "--availability", "0.9");
+    assert.equal(strict.code, 1, strict.stdout);
+    assert.match(strict.stdout, /availability 0\.9: \d+ of \d+ requests were not acknowledged \(6\d\.\d% succeeded, 90\.0% must\), e\.g\. echo to n0: error 11/);
+  });
+
+  it("takes node names from --nodes, even names that start with c", async () => {
+    const r = await maelstrom("-w", "broadcast", "--bin", join(PY, "broadcast.py"), "--nodes", "core1,core2,edge", "--time-limit", "2", "--rate", "20");
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual((r.results?.options as { nodes: string[] }).nodes, ["core1", "core2", "edge"]);
+    const bad = await maelstrom("-w", "echo", "--bin", "true", "--nodes", "n1,lin-kv");
+    assert.equal(bad.code, 254);
+    assert.match(bad.stderr, /--nodes has "lin-kv"; node names are letters, digits/);
+  });
+
   it("has Maelstrom's defaults: nodes n1 to n5, one client per node; loss drops messages between nodes; --log-net-send prints them; --test-count repeats", async () => {
     const r = await maelstrom("-w", "broadcast", "--bin", join(PY, "broadcast.py"), "--time-limit", "2", "--rate", "20", "--loss", "0.3", "--log-net-send", "--test-count", "2");
     assert.equal(r.code, 0, r.stdout + r.stderr);
