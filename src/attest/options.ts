@@ -1,4 +1,4 @@
-import type { FaultKind } from "../runtimes/runtime.js";
+import type { FaultKind } from "../faults/mechanisms.js";
 import { parseDuration } from "../util/duration.js";
 
 /** Durations are written as "500ms", "1s". */

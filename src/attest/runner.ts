@@ -1,6 +1,6 @@
 import { CLUSTER, type EventLog } from "../logs/eventLog.js";
 import type { Runtime } from "../runtimes/runtime.js";
-import { RuntimeError } from "../runtimes/runtime.js";
+import { RuntimeError } from "../util/errors.js";
 import { Cluster } from "./cluster.js";
 import { TestContext } from "./context.js";
 import { Interrupted, StageFailure } from "./failure.js";

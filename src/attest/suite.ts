@@ -1,4 +1,4 @@
-import type { FaultKind } from "../runtimes/runtime.js";
+import type { FaultKind } from "../faults/mechanisms.js";
 import type { TestContext } from "./context.js";
 import { resolveOptions, type SuiteConfig, type SuiteOptions } from "./options.js";
 

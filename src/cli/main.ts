@@ -2,7 +2,7 @@
 // The clstr command line. Each command's module loads only when it runs, so
 // `clstr --help` stays fast.
 import { Command, Option } from "commander";
-import { UserError } from "./errors.js";
+import { UserError } from "../util/errors.js";
 
 type Action = (...args: never[]) => Promise<number | void>;
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { challenges, findChallenge, findStage } from "../challenges/registry.js";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../util/errors.js";
 
 export const CONFIG_FILE = "clstr.yaml";
 

@@ -1,4 +1,5 @@
-import { RuntimeError, type FaultKind, type FaultMechanism, type NetworkFaults } from "../runtimes/runtime.js";
+import { RuntimeError } from "../util/errors.js";
+import type { FaultKind, FaultMechanism, NetworkFaults } from "./mechanisms.js";
 import { netemArgs, settingsOf, type Impairment, type ImpairmentSettings } from "./impairments.js";
 
 /**

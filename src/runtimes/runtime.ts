@@ -1,7 +1,7 @@
 // What the harness needs from a place that runs nodes: processes on this
 // machine, processes in network namespaces, or Docker containers.
 
-import type { Impairment, ImpairmentKind } from "../faults/impairments.js";
+import type { FaultKind, FaultMechanism, NetworkFaults } from "../faults/mechanisms.js";
 
 export interface NodeExit {
   code: number | null;
@@ -40,36 +40,6 @@ export interface RuntimeEvents {
   crashed(node: string, exit: NodeExit): void;
 }
 
-export type FaultKind = "partition" | ImpairmentKind;
-
-/** How a runtime injects one kind of fault, or why it cannot. */
-export type FaultMechanism = { available: true; how: string } | { available: false; reason: string };
-
-/** Network faults a runtime can inject between its nodes. */
-export interface NetworkFaults {
-  /** For the run header and `clstr doctor`: which mechanism does what. */
-  readonly mechanisms: Readonly<Record<FaultKind, FaultMechanism>>;
-  /** Drops all traffic between `node` and each address in `peers`, both ways. */
-  cut(node: string, peers: readonly string[]): Promise<void>;
-  /** Removes every cut from the node. */
-  heal(node: string): Promise<void>;
-  /** Replaces the node's impairments of its outgoing traffic with these. */
-  impair(node: string, impairments: readonly Impairment[]): Promise<void>;
-  /** Removes the node's impairments. */
-  repair(node: string): Promise<void>;
-}
-
-/** Every fault kind unavailable, for the same reason. */
-export function unavailable(reason: string): Record<FaultKind, FaultMechanism> {
-  const no: FaultMechanism = { available: false, reason };
-  return { partition: no, delay: no, loss: no, duplicate: no, reorder: no };
-}
-
-/** One line per fault kind: "partition: iptables in each node's namespace", ... */
-export function describeMechanisms(mechanisms: Readonly<Partial<Record<FaultKind, FaultMechanism>>>): string[] {
-  return Object.entries(mechanisms).map(([kind, m]) => `${kind}: ${m!.available ? m!.how : `unavailable (${m!.reason})`}`);
-}
-
 export interface Runtime {
   /** One line for the run header: which runtime, where nodes live. */
   readonly description: string;
@@ -82,15 +52,4 @@ export interface Runtime {
   createNodes(names: readonly string[], events: RuntimeEvents): Promise<RuntimeNode[]>;
   /** Stops every node and removes everything the run created. Idempotent. */
   close(): Promise<void>;
-}
-
-/** A problem the learner can fix; shown as one sentence (and its details). */
-export class RuntimeError extends Error {
-  constructor(
-    message: string,
-    readonly details?: string,
-  ) {
-    super(message);
-    this.name = "RuntimeError";
-  }
 }

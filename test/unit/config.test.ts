@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/util/errors.js";
 import { loadConfig, saveStage } from "../../src/config/clstrYaml.js";
 
 function dirWith(yaml: string): string {

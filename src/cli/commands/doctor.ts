@@ -2,7 +2,7 @@ import { release } from "node:os";
 import pc from "picocolors";
 import { checkDaemon } from "../../runtimes/docker/dockerCli.js";
 import { DOCKER_NETWORK, DOCKER_SUBNET, dockerMechanisms } from "../../runtimes/docker/dockerRuntime.js";
-import { describeMechanisms } from "../../runtimes/runtime.js";
+import { describeMechanisms } from "../../faults/mechanisms.js";
 import { detectCapabilities, type Capability } from "../../runtimes/sandbox/capabilities.js";
 import { sandboxMechanisms } from "../../runtimes/sandbox/sandboxFaults.js";
 

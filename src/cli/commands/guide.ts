@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { challenges, findChallenge, findStage } from "../../challenges/registry.js";
 import type { Challenge } from "../../challenges/types.js";
 import { CONFIG_FILE, loadConfig } from "../../config/clstrYaml.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../util/errors.js";
 
 export default async function guide(stageArg: string | undefined): Promise<void> {
   const inChallenge = existsSync(join(process.cwd(), CONFIG_FILE));

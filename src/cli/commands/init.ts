@@ -5,7 +5,7 @@ import { challenges, findChallenge } from "../../challenges/registry.js";
 import type { Challenge } from "../../challenges/types.js";
 import { languageSetup, type LanguageSetup } from "../../templates/languages.js";
 import { packageRoot } from "../../util/packageRoot.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../util/errors.js";
 
 export default async function init(
   challengeKey: string,

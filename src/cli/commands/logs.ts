@@ -3,7 +3,7 @@ import pc from "picocolors";
 import { loadConfig } from "../../config/clstrYaml.js";
 import { nodesIn, readLog, renderLog } from "../../logs/render.js";
 import { runPaths } from "../runPaths.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../util/errors.js";
 
 export default async function logs(nodes: string[]): Promise<void> {
   loadConfig(process.cwd());

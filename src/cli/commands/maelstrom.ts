@@ -6,7 +6,7 @@ import { SERVICE_NAMES } from "../../maelstrom/services.js";
 import { writeMaelstromReport } from "../../reports/maelstromHtml.js";
 import { WORKLOADS } from "../../maelstrom/workloads/index.js";
 import { TOPOLOGIES } from "../../maelstrom/workloads/topology.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../util/errors.js";
 
 export interface MaelstromFlags {
   workload: string;

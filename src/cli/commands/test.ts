@@ -2,7 +2,7 @@ import { findChallenge, stageIndex } from "../../challenges/registry.js";
 import { loadConfig } from "../../config/clstrYaml.js";
 import { JsonReporter } from "../../reports/jsonReporter.js";
 import { PrettyReporter } from "../../reports/prettyReporter.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../../util/errors.js";
 import { exitCodeOf, runStages, type RuntimeKind } from "../runStages.js";
 
 export default async function test(

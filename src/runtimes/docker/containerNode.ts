@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import type { ResultPromise } from "execa";
 import type { NodeExit, RuntimeEvents, RuntimeNode } from "../runtime.js";
-import { RuntimeError } from "../runtime.js";
+import { RuntimeError } from "../../util/errors.js";
 import { docker, dockerProcess, tryDocker } from "./dockerCli.js";
 import { settlesWithin } from "../../util/within.js";
 

@@ -1,5 +1,5 @@
 import { execa, type ResultPromise } from "execa";
-import { RuntimeError } from "../runtime.js";
+import { RuntimeError } from "../../util/errors.js";
 
 // The docker CLI, as the user has it configured: its context, DOCKER_HOST
 // and credentials all apply, because we run their `docker`.

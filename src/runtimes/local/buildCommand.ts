@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { RuntimeError } from "../runtime.js";
+import { RuntimeError } from "../../util/errors.js";
 
 /** Runs clstr.yaml's `build:` in the challenge directory; a failure says so with the build's last output. */
 export async function runBuildCommand(cwd: string, command: string): Promise<void> {

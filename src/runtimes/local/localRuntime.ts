@@ -1,7 +1,9 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runBuildCommand } from "./buildCommand.js";
-import { RuntimeError, unavailable, type FaultKind, type FaultMechanism, type NetworkFaults, type Runtime, type RuntimeEvents, type RuntimeNode } from "../runtime.js";
+import { unavailable, type FaultKind, type FaultMechanism, type NetworkFaults } from "../../faults/mechanisms.js";
+import { RuntimeError } from "../../util/errors.js";
+import type { Runtime, RuntimeEvents, RuntimeNode } from "../runtime.js";
 import type { NamespaceFaults } from "../../faults/namespaceFaults.js";
 import { sandboxFaults, sandboxMechanisms } from "../sandbox/sandboxFaults.js";
 import { detectCapabilities, type Capabilities } from "../sandbox/capabilities.js";

@@ -1,5 +1,5 @@
 import { NamespaceFaults, namespaceMechanisms, type NodeNamespace } from "../../faults/namespaceFaults.js";
-import { unavailable, type FaultKind, type FaultMechanism } from "../runtime.js";
+import { unavailable, type FaultKind, type FaultMechanism } from "../../faults/mechanisms.js";
 import type { Capabilities } from "./capabilities.js";
 import { packetQueueCommand, packetQueueRule } from "./packetQueue.js";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { RuntimeError } from "../runtime.js";
+import { RuntimeError } from "../../util/errors.js";
 import type { Reaper } from "../local/reaperClient.js";
 
 export const SANDBOX_SUBNET = "10.0.42";
