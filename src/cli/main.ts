@@ -3,6 +3,7 @@
 // `clstr --help` stays fast.
 import { Command, Option } from "commander";
 import { UserError } from "../util/errors.js";
+import { packageInfo } from "../util/packageInfo.js";
 
 type Action = (...args: never[]) => Promise<number | void>;
 
@@ -28,6 +29,7 @@ function lazy(load: () => Promise<{ default: Action }>) {
 const program = new Command()
   .name("clstr")
   .description("Learn distributed systems by building them from scratch")
+  .version(packageInfo().version, "-V, --version", "print clstr's version")
   .showSuggestionAfterError()
   // Bad arguments exit 2; under `clstr maelstrom`, 254 as Maelstrom's (2 means an unknown verdict there).
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : process.argv[2] === "maelstrom" ? 254 : 2));
