@@ -35,3 +35,8 @@ export interface Challenge {
   /** Folder holding overview.md and guides/<stage>.md. */
   docsDir: string;
 }
+
+/** Whether clstr can run this stage today: it has an HTTP suite or a Maelstrom test. Other stages are announced, not built. */
+export function isAvailable(stage: Stage): boolean {
+  return stage.load !== undefined || stage.maelstrom !== undefined;
+}

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import pc from "picocolors";
 import { challenges, findChallenge } from "../../challenges/registry.js";
-import type { Challenge } from "../../challenges/types.js";
+import { isAvailable, type Challenge } from "../../challenges/types.js";
 import { languageSetup, type LanguageSetup } from "../../templates/languages.js";
 import { packageRoot } from "../../util/packageRoot.js";
 import { UserError } from "../../util/errors.js";
@@ -76,7 +76,7 @@ function configYaml(challenge: Challenge, setup: LanguageSetup, known: boolean, 
 function readme(challenge: Challenge): string {
   const overview = readFileSync(join(challenge.docsDir, "overview.md"), "utf8").trim();
   const stages = challenge.stages
-    .map((s, i) => `${i + 1}. **${s.key}**: ${s.name}${s.load ? ` (\`clstr guide ${s.key}\`)` : " (coming soon)"}`)
+    .map((s, i) => `${i + 1}. **${s.key}**: ${s.name}${isAvailable(s) ? ` (\`clstr guide ${s.key}\`)` : " (coming soon)"}`)
     .join("\n");
   return `# ${challenge.name} Challenge
 
