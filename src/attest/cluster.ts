@@ -172,7 +172,7 @@ export class Cluster {
     if (!faults) {
       throw new StageFailure(
         `${what} needs network faults, which this runtime (${this.runtime.description}) cannot inject.`,
-        "Run on Linux with user namespaces and iptables (see `clstr doctor`), or use the Docker runtime.",
+        "Run on Linux with user namespaces (see `clstr doctor`), or use the Docker runtime.",
       );
     }
     return faults;

@@ -89,6 +89,7 @@ program
 program
   .command("doctor")
   .description("Show which runtimes and fault mechanisms this machine supports, and why not")
+  .option("--fix", "install what the default runtime needs for every fault (as root; otherwise prints the sudo command)")
   .action(lazy(() => import("./commands/doctor.js")));
 
 const maelstrom = program.command("maelstrom").description("Run Maelstrom tests on your Maelstrom node, with Maelstrom's command line and no JVM");

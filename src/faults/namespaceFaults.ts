@@ -21,6 +21,21 @@ export type ImpairmentPath =
 type Rule = string[]; // [chain, ...match and target]
 
 /**
+ * How a partition is made inside a node's namespace:
+ * - "iptables": DROP rules for the peer, in and out;
+ * - "neighbour": a permanent neighbour entry that sends every packet for the
+ *   peer to a link-layer address nobody has (iproute2 alone). The bridge
+ *   floods such frames and every host discards them, so a cut peer is silent,
+ *   as with a DROP rule: connections time out rather than fail at once. Both
+ *   ends of a partition are cut (the harness cuts every pair both ways), so
+ *   nothing the peer sends gets through either.
+ */
+export type CutMechanism = "iptables" | "neighbour";
+
+/** The link-layer address a cut peer's packets go to: unicast, locally administered, owned by no node. */
+export const DEAD_MAC = "02:42:00:00:00:00";
+
+/**
  * Partitions and impairments inside the nodes' namespaces: iptables for
  * cuts; tc netem for impairments where the kernel has it; otherwise
  * iptables' statistic match for loss and a user-space packet queue for
@@ -30,30 +45,33 @@ type Rule = string[]; // [chain, ...match and target]
  * remembered and put back by `restore` before (or as soon as) it runs.
  */
 export class NamespaceFaults implements NetworkFaults {
-  private readonly cuts = new Map<string, Rule[]>();
+  /** Per node, the peers it is cut from. */
+  private readonly cuts = new Map<string, string[]>();
   private readonly impairments = new Map<string, ImpairmentSettings>();
 
   constructor(
     private readonly ns: NodeNamespace,
     readonly mechanisms: Readonly<Record<FaultKind, FaultMechanism>>,
     private readonly path: ImpairmentPath,
+    private readonly cutMechanism: CutMechanism = "iptables",
   ) {}
 
   async cut(node: string, peers: readonly string[]): Promise<void> {
-    const rules = this.cuts.get(node) ?? [];
-    this.cuts.set(node, rules);
+    const cut = this.cuts.get(node) ?? [];
+    this.cuts.set(node, cut);
     for (const peer of peers) {
-      for (const rule of [["INPUT", "-s", peer, "-j", "DROP"], ["OUTPUT", "-d", peer, "-j", "DROP"]]) {
-        rules.push(rule);
-        await this.insert(node, rule);
-      }
+      cut.push(peer);
+      await this.cutPeer(node, peer);
     }
   }
 
   async heal(node: string): Promise<void> {
-    const rules = this.cuts.get(node) ?? [];
+    const peers = this.cuts.get(node) ?? [];
     this.cuts.delete(node);
-    for (const rule of rules) await this.ns.exec(node, ["iptables", "-D", ...rule]);
+    for (const peer of peers) {
+      if (this.cutMechanism === "neighbour") await this.ns.exec(node, ["ip", "neigh", "del", peer, "dev", "eth0"]);
+      else for (const rule of dropRules(peer)) await this.ns.exec(node, ["iptables", "-D", ...rule]);
+    }
   }
 
   async impair(node: string, impairments: readonly Impairment[]): Promise<void> {
@@ -77,7 +95,7 @@ export class NamespaceFaults implements NetworkFaults {
 
   /** Puts a node's faults back into its new namespace after a restart. */
   async restore(node: string): Promise<void> {
-    for (const rule of this.cuts.get(node) ?? []) await this.insert(node, rule);
+    for (const peer of this.cuts.get(node) ?? []) await this.cutPeer(node, peer);
     const settings = this.impairments.get(node);
     if (settings) await this.applyImpairments(node, settings);
   }
@@ -105,9 +123,18 @@ export class NamespaceFaults implements NetworkFaults {
     return rules;
   }
 
-  private insert(node: string, [chain, ...rest]: Rule): Promise<void> {
-    return this.ns.exec(node, ["iptables", "-I", chain!, "1", ...rest]);
+  private async cutPeer(node: string, peer: string): Promise<void> {
+    if (this.cutMechanism === "neighbour") {
+      await this.ns.exec(node, ["ip", "neigh", "replace", peer, "lladdr", DEAD_MAC, "dev", "eth0", "nud", "permanent"]);
+      return;
+    }
+    // Inserted at the top, so a cut drops a packet before it could be lost or queued.
+    for (const [chain, ...rest] of dropRules(peer)) await this.ns.exec(node, ["iptables", "-I", chain!, "1", ...rest]);
   }
+}
+
+function dropRules(peer: string): Rule[] {
+  return [["INPUT", "-s", peer, "-j", "DROP"], ["OUTPUT", "-d", peer, "-j", "DROP"]];
 }
 
 function needsQueue(s: ImpairmentSettings): boolean {

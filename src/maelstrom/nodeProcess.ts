@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { killGroupBottomUp } from "../runtimes/local/processGroup.js";
 import { parseLine, type Message } from "./protocol.js";
 
 const KEPT_LINES = 20;
@@ -86,6 +87,11 @@ export class MaelstromProcess {
     const timer = setTimeout(() => this.signal("SIGKILL"), graceMs);
     await this.exited;
     clearTimeout(timer);
+    // Whatever the node started dies with it, and is gone before we return.
+    const pgid = this.child.pid;
+    if (pgid !== undefined) {
+      await killGroupBottomUp(pgid);
+    }
     await new Promise<void>((resolve) => this.log.end(resolve));
   }
 

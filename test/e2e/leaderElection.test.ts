@@ -5,9 +5,9 @@ import { brokenVariant, challengeDir, clstr, clstrWithEnv, parseReport, SOLUTION
 
 const caps = await detectCapabilities();
 const skip =
-  caps.iptables.available && (caps.netem.available || caps.packetQueue.available)
+  caps.sandbox.available && (caps.netem.available || (caps.iptables.available && caps.packetQueue.available))
     ? false
-    : `leader-election needs partitions, delay and loss: ${caps.iptables.reason ?? caps.packetQueue.reason}`;
+    : `leader-election needs partitions, delay and loss: ${caps.sandbox.reason ?? caps.iptables.reason ?? caps.packetQueue.reason}`;
 
 // Stage 4 on the network sandbox: the reference passes every stage up to it;
 // each broken Raft variant passes the stages before and fails the test that
@@ -18,7 +18,7 @@ describe("kv-store leader-election", { skip }, () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /✓ Rapid Concurrent Writes Survive a Hard Crash/);
     assert.match(r.stdout, /Testing leader-election: Cluster Elects and Maintains Leader/);
-    assert.match(r.stdout, /faults: partition: iptables in each node's namespace; delay: (tc netem|user-space packet queue)[^;]*; loss: /);
+    assert.match(r.stdout, /faults: partition: dead neighbour entries in each node's namespace[^;]*; delay: (tc netem|user-space packet queue)[^;]*; loss: /);
     for (const name of ["Slow Leader Steps Down and Cluster Re-elects", "Election Completes Under Packet Loss", "Votes Survive a Crash"]) {
       assert.match(r.stdout, new RegExp(`✓ ${name}`));
     }

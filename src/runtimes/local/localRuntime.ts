@@ -37,7 +37,6 @@ export class LocalRuntime implements Runtime {
   private reaper: Reaper | undefined;
   private sandbox: SandboxNetwork | undefined;
   private network: Network = "loopback";
-  private iptables = false;
   private caps: Capabilities | undefined;
   private fault: NamespaceFaults | undefined;
   private built = false;
@@ -51,7 +50,6 @@ export class LocalRuntime implements Runtime {
       throw new RuntimeError(`The network sandbox is not available here: ${caps.sandbox.reason}.`);
     }
     runtime.network = opts.network ?? (caps.sandbox.available ? "sandbox" : "loopback");
-    runtime.iptables = runtime.network === "sandbox" && caps.iptables.available;
     runtime.caps = caps;
     return runtime;
   }
@@ -114,8 +112,7 @@ export class LocalRuntime implements Runtime {
     this.sandbox = net;
     const byName = new Map<string, NodeProcess>();
     const pidOf = (node: string) => byName.get(node)?.pid;
-    const faults = this.iptables
-      ? sandboxFaults(
+    const faults = sandboxFaults(
           {
             exec: async (node, argv) => {
               const pid = pidOf(node);
@@ -128,8 +125,7 @@ export class LocalRuntime implements Runtime {
             unspawn: (node) => net.unspawn(`queue-${node}`),
           },
           await detectCapabilities(),
-        )
-      : undefined;
+        );
     this.fault = faults;
     const hosts = names.map((_, i) => SandboxNetwork.hostOf(i));
     const addresses = hosts.map((h) => `${h}:${NODE_PORT}`);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { NodeExit, RuntimeEvents, RuntimeNode } from "../runtime.js";
 import { now } from "../../logs/eventLog.js";
-import { signalGroup, waitGroupGone } from "./processGroup.js";
+import { killGroupBottomUp, signalGroup, waitGroupGone } from "./processGroup.js";
 import type { Reaper } from "./reaperClient.js";
 import { settlesWithin } from "../../util/within.js";
 
@@ -27,6 +27,18 @@ export interface NodeProcessOptions {
   env: Record<string, string>;
   reaper: Reaper;
   events: RuntimeEvents;
+}
+
+/**
+ * The shell text that runs `run:`. A simple command (words only: no quotes,
+ * variables, redirections or operators) is exec'd, so the server itself leads
+ * the node's process group and gets its signals first-hand, as PID 1 of a
+ * container does; anything else runs under the shell.
+ */
+export function shellCommand(run: string): string {
+  const words = run.trim().split(/\s+/);
+  const simple = words.every((w) => /^[\w@%+:,./-]+$/.test(w));
+  return simple ? `exec ${run.trim()}` : run;
 }
 
 /** One node: the `run:` command in its own process group. */
@@ -83,7 +95,7 @@ export class NodeProcess implements RuntimeNode {
     this.lastCrash = undefined;
     this.stopping = false;
     const placement = this.opts.placement;
-    const [file, args] = placement ? [placement.file, placement.args] : ["sh", ["-c", this.opts.command]];
+    const [file, args] = placement ? [placement.file, placement.args] : ["sh", ["-c", shellCommand(this.opts.command)]];
     const child = spawn(file, args, {
       cwd: this.opts.cwd,
       detached: true, // its own process group (and session): signals reach all of it
@@ -91,7 +103,7 @@ export class NodeProcess implements RuntimeNode {
       env: {
         ...process.env,
         ...this.opts.env,
-        CLSTR_RUN: this.opts.command,
+        CLSTR_RUN: shellCommand(this.opts.command),
         ADDR: this.opts.address,
         PEERS: this.opts.peers.join(","),
         DATA_DIR: this.opts.dataDir,
@@ -150,8 +162,11 @@ export class NodeProcess implements RuntimeNode {
     const pgid = this.pgid;
     if (pgid === undefined) return;
     this.stopping = true;
-    signalGroup(pgid, signal);
-    if (signal !== "SIGKILL" && !(await waitGroupGone(pgid, graceMs))) signalGroup(pgid, "SIGKILL");
+    if (signal === "SIGKILL") await killGroupBottomUp(pgid);
+    else {
+      signalGroup(pgid, signal);
+      if (!(await waitGroupGone(pgid, graceMs))) await killGroupBottomUp(pgid);
+    }
     await this.exited;
     await waitGroupGone(pgid, 5000);
     this.opts.reaper.forget(pgid);

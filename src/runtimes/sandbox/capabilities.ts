@@ -13,7 +13,7 @@ export interface Capability {
 export interface Capabilities {
   /** Unprivileged network namespaces: each node its own host on a private bridge. */
   sandbox: Capability;
-  /** iptables inside a sandbox namespace: partitions, and packet loss via the statistic match. */
+  /** iptables inside a sandbox namespace: packet loss via the statistic match where the kernel has no netem, and the packet queue's rule. */
   iptables: Capability;
   /** tc netem inside a sandbox namespace: delay, loss, duplication, reordering in the kernel. */
   netem: Capability;
@@ -36,7 +36,9 @@ function inUserNet(command: string): Promise<{ ok: boolean; output: string; miss
 
 let cached: Promise<Capabilities> | undefined;
 
-export function detectCapabilities(): Promise<Capabilities> {
+/** Detected once per process; `fresh` detects again (after installing tools). */
+export function detectCapabilities(opts: { fresh?: boolean } = {}): Promise<Capabilities> {
+  if (opts.fresh) cached = undefined;
   cached ??= detect();
   return cached;
 }

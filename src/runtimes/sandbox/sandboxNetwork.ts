@@ -5,10 +5,14 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { RuntimeError } from "../../util/errors.js";
+import { signalGroup, waitGroupGone } from "../local/processGroup.js";
 import type { Reaper } from "../local/reaperClient.js";
+import { settlesWithin } from "../../util/within.js";
 
 export const SANDBOX_SUBNET = "10.0.42";
 export const NODE_PORT = 8080;
+/** How long the switch may take to stop its helpers and exit at the end of a run. */
+const SWITCH_GRACE_MS = 2000;
 
 type Reply = { id: number; ok: boolean; result?: unknown; error?: string };
 
@@ -138,18 +142,20 @@ export class SandboxNetwork {
     await this.call({ op: "unspawn", key });
   }
 
-  /** Kills the switch (the namespaces go with it); resolves once it has exited. */
+  /**
+   * Ends the run's network: the switch stops its helpers, waits for them and
+   * exits (the namespaces go with it). Whatever is still in its process group
+   * after a grace period is killed. Resolves once nothing of it is left.
+   */
   async close(): Promise<void> {
     const exited = this.exited ? Promise.resolve() : new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
     this.child.stdin?.end();
-    try {
-      process.kill(-this.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
+    if (!(await settlesWithin(exited, SWITCH_GRACE_MS))) signalGroup(this.pid, "SIGKILL");
+    await exited;
+    signalGroup(this.pid, "SIGKILL");
+    await waitGroupGone(this.pid, SWITCH_GRACE_MS);
     this.reaper.forget(this.pid);
     rmSync(this.socketDir, { recursive: true, force: true });
-    await exited;
   }
 
   private call(req: Record<string, unknown>): Promise<unknown> {

@@ -145,8 +145,16 @@ createInterface({ input: process.stdin }).on("line", (line) => {
       process.stdout.write(JSON.stringify({ id: req.id, ok: false, error: (err.stderr || err.message).trim() }) + "\n"),
   );
 });
+// The run is over: stop the helpers and wait for them, so that none is left
+// behind (not even as a zombie) once this process has exited.
 process.stdin.on("close", () => {
   for (const s of servers) s.close();
+  const exits = [...helpers.values()].map((child) => exited(child));
   for (const key of [...helpers.keys()]) stopHelper(key);
-  process.exit(0);
+  void Promise.all(exits).then(() => process.exit(0));
 });
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
