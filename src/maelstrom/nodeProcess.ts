@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { killGroupBottomUp } from "../runtimes/local/processGroup.js";
+import { killGroupBottomUp, signalGroupFromLeaves } from "../runtimes/local/processGroup.js";
 import { parseLine, type Message } from "./protocol.js";
 
 const KEPT_LINES = 20;
@@ -80,27 +80,16 @@ export class MaelstromProcess {
     this.child.stdin!.write(JSON.stringify(message) + "\n");
   }
 
-  /** Ends the node: SIGTERM to its process group, SIGKILL if it lingers. */
+  /**
+   * Ends the node: SIGTERM to its process group from the leaves up (so a shell
+   * reaps the node it started), SIGKILL to what lingers after `graceMs`.
+   */
   async stop(graceMs = 1000): Promise<void> {
     this.stopping = true;
-    this.signal("SIGTERM");
-    const timer = setTimeout(() => this.signal("SIGKILL"), graceMs);
-    await this.exited;
-    clearTimeout(timer);
-    // Whatever the node started dies with it, and is gone before we return.
     const pgid = this.child.pid;
-    if (pgid !== undefined) {
-      await killGroupBottomUp(pgid);
-    }
+    if (pgid !== undefined && !(await signalGroupFromLeaves(pgid, "SIGTERM", graceMs))) await killGroupBottomUp(pgid);
+    await this.exited;
     await new Promise<void>((resolve) => this.log.end(resolve));
-  }
-
-  private signal(sig: NodeJS.Signals): void {
-    try {
-      if (this.child.pid) process.kill(-this.child.pid, sig);
-    } catch {
-      // gone
-    }
   }
 
   private onLine(line: string): void {

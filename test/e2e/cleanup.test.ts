@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { challengeDir, processesIn, SOLUTION_SERVER, startClstr, waitFor } from "./harness.js";
+import { detectCapabilities } from "../../src/runtimes/sandbox/capabilities.js";
+import { packageRoot } from "../../src/util/packageRoot.js";
+import { challengeDir, clstrAsOnlyChild, processesIn, SOLUTION_SERVER, startClstr, waitFor } from "./harness.js";
 
 // The run command starts the server as a grandchild (a shell that waits for
 // it), so these tests also prove that the whole process group goes away.
 const RUN = `node ${SOLUTION_SERVER} & wait`;
+const caps = await detectCapabilities();
+// Tests that run the CLI alone in a PID namespace need user namespaces.
+const alone = caps.sandbox.available ? {} : { skip: `no user namespaces here: ${caps.sandbox.reason}` };
 
 function clusterReady(dir: string): boolean {
   const log = join(dir, ".clstr", "logs", "run.jsonl");
@@ -43,6 +49,30 @@ describe("nothing outlives a run", () => {
     assert.equal(result.exitCode, 130, `${String(result.stdout)}${String(result.stderr)}`);
     assert.match(String(result.stdout), /Interrupted/);
     assert.deepEqual(processesIn(dir), []);
+  });
+
+  it("no process it started is left, not even a zombie, after a pass", alone, async () => {
+    const dir = challengeDir({ run: RUN, stage: "crash-recovery" });
+    const r = await clstrAsOnlyChild(dir, ["test", "crash-recovery", "--so-far"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(r.leftovers, []);
+  });
+
+  it("no process it started is left, not even a zombie, after Ctrl-C", alone, async () => {
+    const dir = challengeDir({ run: RUN, stage: "persistence" });
+    const r = await clstrAsOnlyChild(dir, ["test"], { interruptAt: /✓ Data Survives a Graceful Restart/ });
+    assert.equal(r.interrupted, true, r.stdout + r.stderr);
+    assert.equal(r.code, 130, r.stdout + r.stderr);
+    assert.deepEqual(r.leftovers, []);
+  });
+
+  it("no Maelstrom node is left, not even a zombie, after a gossip-glomers stage", alone, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clstr-gg-"));
+    const node = `${process.execPath} ${join(packageRoot, "solutions", "gossip-glomers", "dist", "main.js")}`;
+    writeFileSync(join(dir, "clstr.yaml"), `challenge: gossip-glomers\nstage: unique-ids\nrun: ${node}\n`);
+    const r = await clstrAsOnlyChild(dir, ["test"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(r.leftovers, []);
   });
 
   it("after the harness itself is killed (SIGKILL)", async () => {

@@ -25,6 +25,44 @@ export async function clstrWithEnv(cwd: string, env: Record<string, string>, ...
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+export interface InitResult extends CliResult {
+  /** Processes left in the CLI's PID namespace after it exited: "pid state command". */
+  leftovers: string[];
+  /** Whether SIGINT was sent (interruptAt matched). */
+  interrupted: boolean;
+}
+
+/**
+ * Runs the CLI as the only child of PID 1 in a fresh PID namespace (inside a
+ * user namespace), so that every process it starts is in there with it. PID 1
+ * never reaps an orphan: after the CLI exits, anything still listed (alive,
+ * or a zombie nobody waited for) outlived it. With `interruptAt`, PID 1 sends
+ * the CLI SIGINT once its output matches, as a Ctrl-C would.
+ */
+export async function clstrAsOnlyChild(cwd: string, args: string[], opts: { interruptAt?: RegExp } = {}): Promise<InitResult> {
+  const init = join(packageRoot, "test", "fixtures", "pid-namespace", "init.mjs");
+  const r = await execa(
+    "unshare",
+    ["--user", "--map-root-user", "--pid", "--fork", "--mount-proc", "--", process.execPath, init, process.execPath, CLI, ...args],
+    { cwd, reject: false, env: { NO_COLOR: "1", FORCE_COLOR: "0", ...(opts.interruptAt ? { CLSTR_INTERRUPT_AT: opts.interruptAt.source } : {}) } },
+  );
+  const stderr = String(r.stderr).trimEnd();
+  const last = stderr.slice(stderr.lastIndexOf("\n") + 1);
+  let verdict: { code: number | null; interrupted: boolean; leftovers: string[] };
+  try {
+    verdict = JSON.parse(last) as typeof verdict;
+  } catch {
+    throw new Error(`the PID namespace's init gave no verdict (exit ${r.exitCode}): ${stderr.slice(-2000)}`);
+  }
+  return {
+    code: verdict.code ?? -1,
+    stdout: String(r.stdout),
+    stderr: stderr.slice(0, stderr.lastIndexOf("\n") + 1),
+    leftovers: verdict.leftovers,
+    interrupted: verdict.interrupted,
+  };
+}
+
 export function startClstr(cwd: string, ...args: string[]): ResultPromise {
   return execa(process.execPath, [CLI, ...args], { cwd, reject: false, env: { NO_COLOR: "1" } });
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { detectCapabilities } from "../../src/runtimes/sandbox/capabilities.js";
-import { brokenVariant, challengeDir, clstr, clstrWithEnv, parseReport, SOLUTION, summary } from "./harness.js";
+import { brokenVariant, challengeDir, clstr, clstrAsOnlyChild, clstrWithEnv, parseReport, SOLUTION, summary } from "./harness.js";
 
 const caps = await detectCapabilities();
 const skip =
@@ -14,8 +14,11 @@ const skip =
 // targets its bug.
 describe("kv-store leader-election", { skip }, () => {
   it("the reference passes every stage up to leader-election, and the header names the fault mechanisms", async () => {
-    const r = await clstr(SOLUTION, "test", "leader-election", "--so-far");
+    // As the only child of a PID namespace's init: every process the run
+    // started (nodes, packet queues, the switch) must be gone when it returns.
+    const r = await clstrAsOnlyChild(SOLUTION, ["test", "leader-election", "--so-far"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(r.leftovers, []);
     assert.match(r.stdout, /✓ Rapid Concurrent Writes Survive a Hard Crash/);
     assert.match(r.stdout, /Testing leader-election: Cluster Elects and Maintains Leader/);
     assert.match(r.stdout, /faults: partition: dead neighbour entries in each node's namespace[^;]*; delay: (tc netem|user-space packet queue)[^;]*; loss: /);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { NodeExit, RuntimeEvents, RuntimeNode } from "../runtime.js";
 import { now } from "../../logs/eventLog.js";
-import { killGroupBottomUp, signalGroup, waitGroupGone } from "./processGroup.js";
+import { killGroupBottomUp, signalGroup, signalGroupFromLeaves, waitGroupGone } from "./processGroup.js";
 import type { Reaper } from "./reaperClient.js";
 import { settlesWithin } from "../../util/within.js";
 
@@ -162,11 +162,7 @@ export class NodeProcess implements RuntimeNode {
     const pgid = this.pgid;
     if (pgid === undefined) return;
     this.stopping = true;
-    if (signal === "SIGKILL") await killGroupBottomUp(pgid);
-    else {
-      signalGroup(pgid, signal);
-      if (!(await waitGroupGone(pgid, graceMs))) await killGroupBottomUp(pgid);
-    }
+    if (signal === "SIGKILL" || !(await signalGroupFromLeaves(pgid, signal, graceMs))) await killGroupBottomUp(pgid);
     await this.exited;
     await waitGroupGone(pgid, 5000);
     this.opts.reaper.forget(pgid);

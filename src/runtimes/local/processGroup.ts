@@ -52,42 +52,46 @@ function groupMembers(pgid: number): Member[] {
 }
 
 /**
- * SIGKILLs a process group from the leaves up: a process dies only once its
- * children in the group are dead and reaped, so each parent (a shell that
- * waits for the server it started) reaps its own children, and nothing is
- * left behind as an orphaned zombie. A parent that does not reap its dead
- * children holds things up for at most `patienceMs`; then the whole group
- * is killed at once. Resolves once no process of the group is alive.
+ * Signals a process group from the leaves up: a process gets the signal only
+ * once its children in the group are dead and reaped. The server a shell
+ * started gets it first and the shell, which waits for it, reaps it and
+ * goes, so nothing is left behind as an orphaned zombie. Resolves true once
+ * no process of the group is alive, false if `timeoutMs` passes first.
  */
-export async function killGroupBottomUp(pgid: number, patienceMs = 200): Promise<void> {
+export async function signalGroupFromLeaves(pgid: number, signal: NodeJS.Signals, timeoutMs: number): Promise<boolean> {
   if (process.platform !== "linux") {
-    signalGroup(pgid, "SIGKILL");
-    await waitGroupGone(pgid, 5000);
-    return;
+    signalGroup(pgid, signal);
+    return waitGroupGone(pgid, timeoutMs);
   }
-  let stuckSince = Date.now();
-  let last = "";
+  const signalled = new Set<number>();
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const members = groupMembers(pgid);
     const live = members.filter((m) => !m.zombie);
-    if (live.length === 0) return;
-    const shape = members.map((m) => `${m.pid}${m.zombie ? "z" : ""}`).join(",");
-    if (shape !== last) [last, stuckSince] = [shape, Date.now()];
-    if (Date.now() - stuckSince > patienceMs) {
-      signalGroup(pgid, "SIGKILL");
-      await waitGroupGone(pgid, 5000);
-      return;
-    }
+    if (live.length === 0) return true;
+    if (Date.now() >= deadline) return false;
     const parents = new Set(members.map((m) => m.ppid));
-    for (const m of live.filter((l) => !parents.has(l.pid))) {
+    for (const leaf of live.filter((m) => !parents.has(m.pid) && !signalled.has(m.pid))) {
+      signalled.add(leaf.pid);
       try {
-        process.kill(m.pid, "SIGKILL");
+        process.kill(leaf.pid, signal);
       } catch {
         // gone already
       }
     }
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * SIGKILLs a process group from the leaves up (see signalGroupFromLeaves). A
+ * parent that does not reap its dead children would hold things up: after
+ * `patienceMs` the rest of the group is killed at once.
+ */
+export async function killGroupBottomUp(pgid: number, patienceMs = 300): Promise<void> {
+  if (await signalGroupFromLeaves(pgid, "SIGKILL", patienceMs)) return;
+  signalGroup(pgid, "SIGKILL");
+  await waitGroupGone(pgid, 5000);
 }
 
 /** Resolves true once the group is empty, false if `timeoutMs` passes first. */
