@@ -4,7 +4,7 @@ import type { NodeExit, Runtime, RuntimeNode } from "../runtimes/runtime.js";
 import { formatDuration } from "../util/duration.js";
 import { NodeClient, RequestError, type HttpRequest, type HttpResponse } from "./httpClient.js";
 import type { SuiteConfig } from "./options.js";
-import { StageFailure } from "./failure.js";
+import { Interrupted, StageFailure } from "./failure.js";
 
 const READY_POLL_MS = 50;
 /** How long a failed request waits to learn whether its node just died. */
@@ -62,6 +62,7 @@ export class Cluster {
   async start(name: string): Promise<void> {
     const node = this.node(name);
     this.event(name, "START");
+    this.refuseAfterInterrupt();
     await node.start();
     await this.waitReady(node);
   }
@@ -79,6 +80,7 @@ export class Cluster {
   async restart(name: string, signal: StopSignal = "SIGTERM"): Promise<void> {
     this.event(name, signal === "SIGKILL" ? "RESTART: KILL" : "RESTART: STOP");
     await this.halt(name, signal);
+    this.refuseAfterInterrupt();
     await this.node(name).start();
     await this.waitReady(this.node(name));
   }
@@ -204,6 +206,14 @@ export class Cluster {
     if (signal === "SIGKILL") await node.kill();
     else await node.stop(this.config.shutdownTimeoutMs);
     await this.clients.get(name)!.reset();
+  }
+
+  /**
+   * After Ctrl-C the run's test goes on in the background until its next
+   * step; a node it would start now would outlive the shutdown. Stop it here.
+   */
+  private refuseAfterInterrupt(): void {
+    if (this.signal.aborted) throw new Interrupted();
   }
 
   private node(name: string): RuntimeNode {

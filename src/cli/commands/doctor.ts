@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { release } from "node:os";
 import { fileURLToPath } from "node:url";
 import pc from "picocolors";
@@ -75,6 +76,7 @@ async function fix(): Promise<void> {
     console.log("Nothing to install: the network sandbox exists only on Linux; nodes run on loopback addresses here.\n");
     return;
   }
+  if (isRoot()) allowUserNamespaces((await detectCapabilities({ fresh: true })).sandbox);
   let wanted = missingTools(await detectCapabilities({ fresh: true }), hasCommand);
   if (wanted.length === 0) {
     console.log("Nothing to install: this machine has every tool the network sandbox needs.\n");
@@ -104,6 +106,27 @@ async function fix(): Promise<void> {
     wanted = missingTools(await detectCapabilities({ fresh: true }), hasCommand);
   }
   console.log("");
+}
+
+/**
+ * Kernel switches that forbid unprivileged user namespaces (Ubuntu's AppArmor
+ * restriction, on GitHub's runners too; Debian's old clone switch), each with
+ * the value that allows them. The sandbox runs nodes in user namespaces.
+ */
+const userNamespaceSwitches = [
+  { file: "/proc/sys/kernel/apparmor_restrict_unprivileged_userns", allow: "0" },
+  { file: "/proc/sys/kernel/unprivileged_userns_clone", allow: "1" },
+];
+
+/** Lifts a kernel switch that keeps the sandbox from running, until the next boot, and says so. */
+function allowUserNamespaces(sandbox: Capability): void {
+  if (sandbox.available) return;
+  for (const { file, allow } of userNamespaceSwitches) {
+    if (!existsSync(file) || readFileSync(file, "utf8").trim() === allow) continue;
+    const key = file.replace("/proc/sys/", "").replaceAll("/", ".");
+    console.log(`Allowing unprivileged user namespaces until the next boot (sysctl ${key}=${allow}): the sandbox runs each node in one.`);
+    writeFileSync(file, allow);
+  }
 }
 
 function names(reqs: readonly Requirement[]): string {
