@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { execa } from "execa";
 import { packageRoot } from "../../src/util/packageRoot.js";
-import { clstr, clstrWithEnv, parseReport, SOLUTION, startClstr, summary, waitFor } from "./harness.js";
+import { detectCapabilities } from "../../src/runtimes/sandbox/capabilities.js";
+import { clstr, clstrAsOnlyChild, clstrWithEnv, parseReport, SOLUTION, startClstr, summary, waitFor } from "./harness.js";
 import { existsSync, readFileSync } from "node:fs";
 
 // The Docker runtime on a real engine. CI brings one up (`npm run
@@ -21,9 +22,46 @@ async function dockerReady(): Promise<string | false> {
   return false;
 }
 
+/** Per stage, the first line each node printed when the stage booted its cluster (starts during tests excluded). */
+function firstLinesPerStage(logFile: string): string[][] {
+  const entries = readFileSync(logFile, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { t: number; node: string; event?: string; msg?: string })
+    .sort((a, b) => a.t - b.t);
+  const stages: string[][] = [];
+  let booting = new Map<string, string | undefined>(); // nodes started since the last test began
+  for (const e of entries) {
+    if (e.event?.startsWith("TEST: ")) booting = new Map();
+    else if (e.event === "START") booting.set(e.node, undefined);
+    else if (e.event === "CLUSTER READY") {
+      stages.push([...booting.values()].map((m) => m ?? "(nothing)"));
+      booting = new Map();
+    } else if (e.msg !== undefined && booting.has(e.node) && booting.get(e.node) === undefined) booting.set(e.node, e.msg);
+  }
+  return stages;
+}
+
+/** A copy of the reference solution whose image has no shell: nothing can hold its nodes' network namespaces. */
+function referenceWithoutShell(): string {
+  const dir = mkdtempSync(join(tmpdir(), "clstr-docker-"));
+  cpSync(join(SOLUTION, "dist"), join(dir, "dist"), { recursive: true });
+  cpSync(join(SOLUTION, "package.json"), join(dir, "package.json"));
+  const rm = ["/bin/sh", "/usr/bin/sh", "/bin/dash", "/usr/bin/dash"].map((p) => `require('fs').rmSync('${p}', { force: true })`).join("; ");
+  writeFileSync(
+    join(dir, "Dockerfile"),
+    `FROM ${BASE}\nRUN ["node", "-e", "${rm}"]\nWORKDIR /app\nCOPY package.json ./\nCOPY dist ./dist\nENTRYPOINT ["node", "dist/server.js"]\n`,
+  );
+  writeFileSync(join(dir, "clstr.yaml"), "challenge: kv-store\nstage: persistence\nruntime: docker\n");
+  return dir;
+}
+
 const notReady = await dockerReady();
 if (notReady && process.env.CLSTR_REQUIRE_DOCKER === "1") throw new Error(`CLSTR_REQUIRE_DOCKER=1 but ${notReady}`);
 const skip = notReady;
+// Tests that run the CLI alone in a PID namespace need user namespaces.
+const caps = await detectCapabilities();
+const alone = skip ? { skip } : caps.sandbox.available ? {} : { skip: `no user namespaces here: ${caps.sandbox.reason}` };
 
 /** Our containers, volumes and networks still on the engine. */
 async function leftovers(): Promise<string[]> {
@@ -74,6 +112,32 @@ describe("the Docker runtime", { skip }, () => {
       if (t.status === "skipped") assert.match(t.skipReason!, /^needs network (delay|duplicate|reorder), which this runtime cannot inject: .*sch_netem/);
       else assert.equal(t.status, "passed", t.name);
     }
+    // Each stage starts with empty volumes, however much the stage before wrote.
+    const firstLines = firstLinesPerStage(join(SOLUTION, ".clstr", "logs", "run.jsonl"));
+    assert.deepEqual(firstLines.map((nodes) => nodes.length), [1, 1, 1, 5]);
+    for (const line of firstLines.flat()) assert.match(line, /^Recovered 0 keys /);
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  it("leaves no process behind, not even a zombie, after a pass and after Ctrl-C", alone, async () => {
+    const passed = await clstrAsOnlyChild(SOLUTION, ["test", "persistence", "--runtime", "docker"]);
+    assert.equal(passed.code, 0, passed.stdout + passed.stderr);
+    assert.deepEqual(passed.leftovers, []);
+    assert.deepEqual(await leftovers(), []);
+    const stopped = await clstrAsOnlyChild(SOLUTION, ["test", "crash-recovery", "--runtime", "docker"], { interruptAt: /✓ Data Survives a Hard Crash/ });
+    assert.ok(stopped.interrupted, stopped.stdout + stopped.stderr);
+    assert.equal(stopped.code, 130, stopped.stdout + stopped.stderr);
+    assert.deepEqual(stopped.leftovers, []);
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  it("runs an image without a shell, each node then with a network namespace of its own", async () => {
+    const dir = referenceWithoutShell();
+    const r = await clstr(dir, "test", "--so-far", "--reporter", "json");
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(summary(parseReport(r.stdout)).stages, ["http-api: passed", "persistence: passed"]);
+    const shell = await execa("docker", ["run", "--rm", "--entrypoint", "sh", "clstr-kv-store", "-c", "true"], { reject: false });
+    assert.equal(shell.exitCode, 127, "the image should really have no shell");
     assert.deepEqual(await leftovers(), []);
   });
 

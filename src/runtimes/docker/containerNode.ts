@@ -1,9 +1,10 @@
 import { createInterface } from "node:readline";
 import type { ResultPromise } from "execa";
-import type { NodeExit, RuntimeEvents, RuntimeNode } from "../runtime.js";
 import { RuntimeError } from "../../util/errors.js";
-import { docker, dockerProcess, tryDocker } from "./dockerCli.js";
 import { settlesWithin } from "../../util/within.js";
+import type { NodeExit, RuntimeEvents, RuntimeNode } from "../runtime.js";
+import type { DockerCli } from "./dockerCli.js";
+import type { DockerTimings } from "./timings.js";
 
 const KEPT_LINES = 40;
 
@@ -11,25 +12,26 @@ export interface ContainerSpec {
   /** Logical name: n1, n2, ... */
   name: string;
   container: string;
-  volume: string;
-  image: string;
-  network: string;
-  ip: string;
-  port: number;
-  /** Loopback port on this machine published to the container's 8080. */
-  hostPort: number;
-  peers: readonly string[];
-  labels: Record<string, string>;
+  /** The `docker run` arguments that create the container (everything but `run -d`). */
+  runArgs: string[];
+  /** The node's address as its peers see it. */
+  address: string;
+  /** Where the harness reaches the node's port 8080 on this machine. */
+  url: string;
   events: RuntimeEvents;
-  /** Runs after every start, once the container runs (puts its network faults back). */
+  /** Runs after every start, once the container runs (puts back faults its network lost). */
   afterStart: (name: string) => Promise<void>;
+  cli: DockerCli;
+  timings: DockerTimings;
 }
 
 /**
  * One node as a Docker container: created by the first start, started again
  * after a stop or a kill (a restart is always stop-or-kill, then start, so a
  * SIGKILL restart is a real SIGKILL on every engine). Its output is followed
- * with `docker logs`, its exits with `docker wait`.
+ * with `docker logs --follow`, which ends when the container stops: that end
+ * is how its exit is seen, and only an exit nobody asked for costs a
+ * `docker inspect` to learn the exit code.
  */
 export class ContainerNode implements RuntimeNode {
   readonly name: string;
@@ -38,16 +40,16 @@ export class ContainerNode implements RuntimeNode {
   readonly socketPath = undefined;
   private created = false;
   private isRunning = false;
+  /** Set while we stop, kill or remove the container: its exit is not a crash. */
   private stopping = false;
   private lastCrash: NodeExit | undefined;
   private exited: Promise<void> = Promise.resolve();
   private readonly lines: string[] = [];
-  private readonly followers = new Set<ResultPromise>();
 
   constructor(private readonly spec: ContainerSpec) {
     this.name = spec.name;
-    this.address = `${spec.ip}:${spec.port}`;
-    this.url = `http://127.0.0.1:${spec.hostPort}`;
+    this.address = spec.address;
+    this.url = spec.url;
   }
 
   get running(): boolean {
@@ -62,53 +64,21 @@ export class ContainerNode implements RuntimeNode {
     return [...this.lines];
   }
 
-  async start(): Promise<void> {
-    this.lastCrash = undefined;
-    this.stopping = false;
-    const since = (Date.now() / 1000).toFixed(3);
-    if (!this.created) {
-      const s = this.spec;
-      const labels = Object.entries(s.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
-      const r = await tryDocker([
-        "run", "-d",
-        "--name", s.container,
-        ...labels,
-        "--network", s.network,
-        "--ip", s.ip,
-        "--cap-add", "NET_ADMIN",
-        "-p", `127.0.0.1:${s.hostPort}:${s.port}`,
-        "-v", `${s.volume}:/app/data`,
-        "-e", "DATA_DIR=/app/data",
-        "-e", `ADDR=${this.address}`,
-        "-e", `PEERS=${s.peers.join(",")}`,
-        s.image,
-      ]);
-      if (r.code !== 0) throw startFailure(this.name, r.stderr || r.stdout);
-      this.created = true;
-    } else {
-      const r = await tryDocker(["start", this.spec.container]);
-      if (r.code !== 0) throw startFailure(this.name, r.stderr || r.stdout);
-    }
-    this.isRunning = true;
-    this.follow(since);
-    this.exited = this.watchExit();
-    await this.spec.afterStart(this.name).catch(() => {
-      // the container may already have exited; its crash is reported by watchExit
-    });
+  start(): Promise<void> {
+    const { timings, container } = this.spec;
+    if (!this.created) return timings.time("start", () => this.launch(["run", "-d", ...this.spec.runArgs]), this.name);
+    return timings.restart(this.name, () => this.launch(["start", container]));
   }
 
   async stop(graceMs: number): Promise<void> {
     if (!this.isRunning) return;
-    this.stopping = true;
-    await tryDocker(["stop", "--time", String(Math.max(1, Math.ceil(graceMs / 1000))), this.spec.container]);
-    await this.exited;
+    const grace = String(Math.max(1, Math.ceil(graceMs / 1000)));
+    await this.halt(["stop", "--time", grace, this.spec.container]);
   }
 
   async kill(): Promise<void> {
     if (!this.isRunning) return;
-    this.stopping = true;
-    await tryDocker(["kill", "--signal", "SIGKILL", this.spec.container]);
-    await this.exited;
+    await this.halt(["kill", "--signal", "SIGKILL", this.spec.container]);
   }
 
   async exitWithin(ms: number): Promise<boolean> {
@@ -116,28 +86,43 @@ export class ContainerNode implements RuntimeNode {
     return settlesWithin(this.exited, ms);
   }
 
-  /** Stops following logs and exits; the container itself is removed by the runtime. */
-  detach(): void {
-    for (const p of this.followers) p.kill("SIGKILL");
-    this.followers.clear();
+  /** The container is about to be removed: its end is not a crash. Resolves once its output is no longer followed. */
+  retire(): Promise<void> {
+    this.stopping = true;
+    return this.exited;
   }
 
-  /** Resolves when the container's process ends; reports it as a crash unless we asked for it. */
-  private async watchExit(): Promise<void> {
-    const out = await tryDocker(["wait", this.spec.container]);
-    const code = Number(out.stdout.trim());
-    this.isRunning = false;
-    if (!this.stopping) {
-      // 137 = killed by SIGKILL, 143 = SIGTERM: docker reports signals as 128 + n.
-      const signal = code === 137 ? "SIGKILL" : code === 143 ? "SIGTERM" : null;
-      this.lastCrash = { code: signal ? null : Number.isFinite(code) ? code : null, signal, at: Date.now() };
-      this.spec.events.crashed(this.name, this.lastCrash);
+  private async launch(args: string[]): Promise<void> {
+    this.lastCrash = undefined;
+    this.stopping = false;
+    const since = (Date.now() / 1000).toFixed(3);
+    const r = await this.spec.cli.try(args);
+    if (r.code !== 0) throw startFailure(this.name, r.stderr || r.stdout);
+    this.created = true;
+    this.isRunning = true;
+    this.exited = this.follow(since);
+    await this.spec.afterStart(this.name).catch(() => {
+      // the container may already have exited; its crash is reported when its output ends
+    });
+  }
+
+  private async halt(args: string[]): Promise<void> {
+    this.stopping = true;
+    await this.spec.timings.halt(this.name, async () => {
+      await this.spec.cli.try(args);
+      await this.exited;
+    });
+  }
+
+  /** Follows the container's output from `since` until the container stops; then records how it ended. */
+  private async follow(since: string): Promise<void> {
+    let p: ResultPromise;
+    try {
+      p = this.spec.cli.stream(["logs", "--follow", "--timestamps", "--since", since, this.spec.container]);
+    } catch {
+      this.isRunning = false; // the run is being torn down: the container goes with it
+      return;
     }
-  }
-
-  private follow(since: string): void {
-    const p = dockerProcess(["logs", "--follow", "--timestamps", "--since", since, this.spec.container]);
-    this.followers.add(p);
     const onLine = (stamped: string) => {
       const { at, line } = splitTimestamp(stamped);
       if (line.trim() === "") return;
@@ -147,7 +132,29 @@ export class ContainerNode implements RuntimeNode {
     };
     createInterface({ input: p.stdout! }).on("line", onLine);
     createInterface({ input: p.stderr! }).on("line", onLine);
-    void p.finally(() => this.followers.delete(p));
+    await p;
+    const at = Date.now();
+    if (!this.stopping) await this.reportCrash(at).catch(() => {}); // torn down meanwhile
+    this.isRunning = false;
+  }
+
+  /** The container stopped without being asked to: report it with its exit code. */
+  private async reportCrash(at: number): Promise<void> {
+    const code = await this.exitCode();
+    if (this.stopping) return; // removed meanwhile
+    // 137 = killed by SIGKILL, 143 = SIGTERM: docker reports signals as 128 + n.
+    const signal = code === 137 ? "SIGKILL" : code === 143 ? "SIGTERM" : null;
+    this.lastCrash = { code: signal ? null : code, signal, at };
+    this.spec.events.crashed(this.name, this.lastCrash);
+  }
+
+  /** The exit code of the container's last run; waits for it if it still runs (its log stream ended for another reason). */
+  private async exitCode(): Promise<number | null> {
+    const state = await this.spec.cli.try(["inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", this.spec.container]);
+    const [running, code] = state.stdout.trim().split(" ");
+    const text = running === "true" ? (await this.spec.cli.try(["wait", this.spec.container])).stdout : (code ?? "");
+    const n = Number(text.trim());
+    return text.trim() !== "" && Number.isFinite(n) ? n : null;
   }
 }
 

@@ -10,36 +10,98 @@ export interface DockerResult {
   stderr: string;
 }
 
+export interface DockerInfo {
+  serverVersion: string;
+  kernel: string;
+  os: string;
+}
+
+/** Every docker process is in its own process group, so a Ctrl-C reaches only clstr, which then removes the containers itself. */
+const SPAWN = { stdin: "ignore", detached: true, env: { DOCKER_CLI_HINTS: "false" } } as const;
+
 /**
- * Runs `docker …`; never throws for a non-zero exit (see `docker()` for that).
- * Every docker process is in its own process group, so a Ctrl-C reaches only
- * clstr, which then removes the containers itself.
+ * The docker CLI for one run: counts each invocation (see timings.ts) and
+ * keeps every process it started until it has ended. Once sealed it starts
+ * no more, so that a run being torn down cannot create a container behind
+ * its own cleanup.
  */
-export async function tryDocker(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<DockerResult> {
-  const r = await execa("docker", args, {
-    reject: false,
-    cwd: opts.cwd,
-    timeout: opts.timeoutMs,
-    stdin: "ignore",
-    detached: true,
-    env: { DOCKER_CLI_HINTS: "false" },
-  });
-  if (r.exitCode === undefined && (r as { code?: string }).code === "ENOENT") throw notInstalled();
-  return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
-}
+export class DockerCli {
+  /** Commands that end by themselves (run, start, kill, exec, ...). */
+  private readonly calls = new Set<ResultPromise>();
+  /** Processes that follow something until killed or until it ends (logs --follow). */
+  private readonly streams = new Set<ResultPromise>();
+  private sealed = false;
+  /** Kills what still runs if clstr exits without waiting (a second Ctrl-C), so that no docker process outlives it. */
+  private readonly killOnExit = () => {
+    for (const p of [...this.calls, ...this.streams]) p.kill("SIGKILL");
+  };
 
-/** Runs `docker …` and returns its stdout; a failure becomes a RuntimeError naming the command. */
-export async function docker(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<string> {
-  const r = await tryDocker(args, opts);
-  if (r.code !== 0) {
-    throw new RuntimeError(`\`docker ${args.slice(0, 3).join(" ")} …\` failed: ${firstLine(r.stderr || r.stdout)}`, (r.stderr || r.stdout).trim());
+  constructor(private readonly onCall: (args: readonly string[]) => void = () => {}) {}
+
+  /** A CLI that shares this one's counting but not its processes or its seal (for the teardown). */
+  sibling(): DockerCli {
+    return new DockerCli(this.onCall);
   }
-  return r.stdout.trim();
-}
 
-/** `docker …` running in the background (logs, wait), killed with the returned handle. */
-export function dockerProcess(args: string[]): ResultPromise {
-  return execa("docker", args, { reject: false, stdin: "ignore", buffer: false, detached: true, env: { DOCKER_CLI_HINTS: "false" } });
+  /** Runs `docker …`; never throws for a non-zero exit (see `run()` for that). */
+  async try(args: string[], opts: { cwd?: string; cancel?: AbortSignal } = {}): Promise<DockerResult> {
+    this.refuseWhenSealed(args);
+    const p = execa("docker", args, { ...SPAWN, reject: false, cwd: opts.cwd, cancelSignal: opts.cancel });
+    const r = await this.track(this.calls, args, p);
+    if (r.exitCode === undefined && (r as { code?: string }).code === "ENOENT") throw notInstalled();
+    return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
+  }
+
+  /** Runs `docker …` and returns its stdout; a failure becomes a RuntimeError naming the command. */
+  async run(args: string[], opts: { cwd?: string } = {}): Promise<string> {
+    const r = await this.try(args, opts);
+    if (r.code !== 0) {
+      throw new RuntimeError(`\`docker ${args.slice(0, 3).join(" ")} …\` failed: ${firstLine(r.stderr || r.stdout)}`, (r.stderr || r.stdout).trim());
+    }
+    return r.stdout.trim();
+  }
+
+  /** `docker …` running in the background (logs --follow), its output streamed; resolves when it ends. */
+  stream(args: string[]): ResultPromise {
+    this.refuseWhenSealed(args);
+    const p = execa("docker", args, { ...SPAWN, reject: false, buffer: false });
+    void this.track(this.streams, args, p);
+    return p;
+  }
+
+  /** Starts no more docker processes from now on. */
+  seal(): void {
+    this.sealed = true;
+  }
+
+  /** Waits until every command in flight has ended (streams go on). */
+  async settle(): Promise<void> {
+    while (this.calls.size > 0) await Promise.allSettled([...this.calls]);
+  }
+
+  /** Ends the streams still running with `signal` and waits until every process has ended. */
+  async drain(signal: NodeJS.Signals): Promise<void> {
+    while (this.calls.size + this.streams.size > 0) {
+      for (const p of this.streams) p.kill(signal);
+      await Promise.allSettled([...this.calls, ...this.streams]);
+    }
+  }
+
+  private refuseWhenSealed(args: readonly string[]): void {
+    if (this.sealed) throw new RuntimeError(`The run was stopped before \`docker ${args[0] ?? ""}\` could run.`);
+  }
+
+  private track<T extends ResultPromise>(set: Set<ResultPromise>, args: readonly string[], p: T): T {
+    this.onCall(args);
+    if (this.calls.size + this.streams.size === 0) process.on("exit", this.killOnExit);
+    set.add(p);
+    const untrack = () => {
+      set.delete(p);
+      if (this.calls.size + this.streams.size === 0) process.off("exit", this.killOnExit);
+    };
+    void p.finally(untrack).catch(() => {});
+    return p;
+  }
 }
 
 export function notInstalled(): RuntimeError {
@@ -49,11 +111,11 @@ export function notInstalled(): RuntimeError {
 }
 
 /** Checks that the CLI is there and a daemon answers; one sentence with the fix when not. */
-export async function checkDaemon(): Promise<{ serverVersion: string; kernel: string; os: string }> {
-  const r = await tryDocker(["info", "--format", "{{json .}}"], { timeoutMs: 20_000 });
+export async function checkDaemon(cli = new DockerCli()): Promise<DockerInfo> {
+  const r = await cli.try(["info", "--format", "{{json .}}"], { cancel: AbortSignal.timeout(20_000) });
   if (r.code === 0) {
     try {
-      const info = JSON.parse(r.stdout) as { ServerVersion?: string; KernelVersion?: string; OperatingSystem?: string; ServerErrors?: string[] };
+      const info = JSON.parse(r.stdout) as { ServerVersion?: string; KernelVersion?: string; OperatingSystem?: string };
       if (info.ServerVersion) return { serverVersion: info.ServerVersion, kernel: info.KernelVersion ?? "", os: info.OperatingSystem ?? "" };
     } catch {
       // fall through: no server part in the answer
@@ -65,7 +127,7 @@ export async function checkDaemon(): Promise<{ serverVersion: string; kernel: st
   );
 }
 
-function firstLine(text: string): string {
+export function firstLine(text: string): string {
   return (
     text
       .split("\n")

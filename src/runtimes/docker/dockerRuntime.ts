@@ -2,18 +2,26 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { release } from "node:os";
 import { join } from "node:path";
-import { NamespaceFaults, namespaceMechanisms } from "../../faults/namespaceFaults.js";
 import type { FaultKind, FaultMechanism, NetworkFaults } from "../../faults/mechanisms.js";
+import { NamespaceFaults, namespaceMechanisms } from "../../faults/namespaceFaults.js";
 import { RuntimeError } from "../../util/errors.js";
 import type { Runtime, RuntimeEvents, RuntimeNode } from "../runtime.js";
-import { detectCapabilities } from "../sandbox/capabilities.js";
+import { detectCapabilities, type Capabilities } from "../sandbox/capabilities.js";
 import { ContainerNode } from "./containerNode.js";
-import { checkDaemon, docker, tryDocker } from "./dockerCli.js";
+import { checkDaemon, DockerCli, firstLine, type DockerInfo } from "./dockerCli.js";
+import { removeLeftovers } from "./leftovers.js";
+import { NamespaceHolders, type Placement } from "./namespaceHolders.js";
+import { DockerTimings } from "./timings.js";
 
 // The public test environment, on the user's Docker engine: an image built
 // from the challenge directory's Dockerfile, network clstr-net on
 // 10.0.42.0/24, one container per node at .101, .102, ... with NET_ADMIN, a
 // volume per node at /app/data, port 8080 published on loopback.
+//
+// One run (`--so-far` runs several stages) builds the image once, creates
+// the network once, and keeps each node's network namespace (see
+// namespaceHolders.ts) from stage to stage; each stage gets new node
+// containers and empty volumes. Everything is removed at close.
 
 export const DOCKER_NETWORK = "clstr-net";
 export const DOCKER_SUBNET = "10.0.42.0/24";
@@ -28,155 +36,258 @@ export interface DockerRuntimeOptions {
   notice: (message: string) => void;
 }
 
+/** A stage's nodes and what the next stage (or close) removes to wipe their data. */
+interface StageNodes {
+  nodes: ContainerNode[];
+  containers: string[];
+  volumes: string[];
+}
+
+/** Work that starts as soon as the engine answers: the image build, and the engine made ready for the nodes. */
+interface EarlyWork {
+  image: Promise<void>;
+  engine: Promise<void>;
+  cancelBuild: AbortController;
+}
+
 export class DockerRuntime implements Runtime {
-  private nodes: ContainerNode[] = [];
+  private stage: StageNodes | undefined;
   private fault: NamespaceFaults | undefined;
-  private built = false;
+  /** Whether a fault was made in this stage's namespaces: then the next stage gets new ones. */
+  private faultsMade = false;
+  private readonly holders: NamespaceHolders;
+  /** Every container and volume this run may have created, for close. */
+  private readonly created = { containers: new Set<string>(), volumes: new Set<string>() };
+  /** Per node name, the loopback port its 8080 is published on, kept for the run. */
+  private readonly hostPorts = new Map<string, number>();
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly opts: DockerRuntimeOptions,
-    private readonly engine: string,
+    private readonly engineName: string,
     readonly faultMechanisms: Readonly<Record<FaultKind, FaultMechanism>>,
-  ) {}
+    private readonly cli: DockerCli,
+    private readonly timings: DockerTimings,
+    private readonly early: EarlyWork,
+  ) {
+    this.holders = new NamespaceHolders(cli, (c) => this.created.containers.add(c));
+  }
 
-  /** Checks the CLI and the daemon, and which impairments the engine's kernel supports. */
+  /**
+   * Checks the CLI and the daemon, and which impairments the engine's kernel
+   * supports; the image build and the network start meanwhile.
+   */
   static async create(opts: DockerRuntimeOptions): Promise<DockerRuntime> {
-    const info = await checkDaemon();
-    // With a daemon on this very kernel, what the sandbox found about netem
-    // holds for the containers too; a remote engine (Docker Desktop's VM)
-    // is assumed to have it, and a missing qdisc is reported when used.
-    const sameKernel = process.platform === "linux" && info.kernel === release();
-    const netem = sameKernel ? (await detectCapabilities()).netem : { available: true };
-    return new DockerRuntime(opts, `Docker ${info.serverVersion}`, dockerMechanisms(netem.available, info.kernel));
+    const timings = new DockerTimings();
+    const cli = new DockerCli((args) => timings.call(args));
+    // Detected while the daemon answers; needed only when it runs on this kernel.
+    const capabilities = process.platform === "linux" ? detectCapabilities() : Promise.resolve(undefined);
+    const info = await timings.time("engine", () => checkDaemon(cli)).catch(async (err: unknown) => {
+      await capabilities;
+      throw err;
+    });
+    const early = startEarly(opts, cli, timings);
+    const mechanisms = await timings.time("engine", async () => mechanismsOf(info, await capabilities));
+    return new DockerRuntime(opts, `Docker ${info.serverVersion}`, mechanisms, cli, timings, early);
   }
 
   get description(): string {
-    return `docker (${this.engine}, network ${DOCKER_NETWORK} on ${DOCKER_SUBNET})`;
+    return `docker (${this.engineName}, network ${DOCKER_NETWORK} on ${DOCKER_SUBNET})`;
   }
 
   get faults(): NetworkFaults | undefined {
     return this.fault;
   }
 
-  private get image(): string {
-    return `clstr-${this.opts.challenge}`;
-  }
-
-  private containerName(node: string): string {
-    return `clstr-${this.opts.challenge}-${node}`;
-  }
-
+  /** Waits for the image (built once per run) and the network. */
   async build(): Promise<void> {
-    if (this.built) return;
-    if (!existsSync(join(this.opts.cwd, "Dockerfile"))) {
-      throw new RuntimeError(
-        `There is no Dockerfile in ${this.opts.cwd}; the Docker runtime builds the nodes' image from it (\`clstr init\` writes one for your language), or use \`--runtime local\` with a \`run:\` command.`,
-      );
-    }
-    const r = await tryDocker(["build", "-t", this.image, "--label", `${LABEL}=true`, "."], { cwd: this.opts.cwd });
-    if (r.code !== 0) {
-      throw new RuntimeError(
-        `The Docker image build failed (exit code ${r.code}); fix the Dockerfile or the build (its output is below) and run again.`,
-        lastLines(`${r.stdout}\n${r.stderr}`, 40),
-      );
-    }
-    this.built = true;
+    await Promise.all([this.early.image, this.early.engine]);
   }
 
   async createNodes(names: readonly string[], events: RuntimeEvents): Promise<RuntimeNode[]> {
-    await this.closeNodes();
-    await this.removeLeftovers(names);
-    await this.createNetwork();
-    const ips = names.map((_, i) => `10.0.42.${101 + i}`);
-    const addresses = ips.map((ip) => `${ip}:${NODE_PORT}`);
-    const ports = await Promise.all(names.map(() => freeLoopbackPort()));
-    const exec = async (node: string, argv: string[]) => {
-      const target = this.nodes.find((n) => n.name === node);
-      if (!target?.running) return;
-      await docker(["exec", this.containerName(node), ...argv]);
-    };
-    const faults = new NamespaceFaults({ exec }, this.faultMechanisms, this.faultMechanisms.delay.available ? { kind: "netem" } : { kind: "fallback" });
+    await this.retireStage(names);
+    this.timings.beginStage();
+    await this.build();
+    const placements = await this.timings.time("network", () => this.place(names));
+    const faults = new NamespaceFaults(
+      { exec: (node, argv) => this.exec(node, placements[names.indexOf(node)], argv) },
+      this.faultMechanisms,
+      this.faultMechanisms.delay.available ? { kind: "netem" } : { kind: "fallback" },
+    );
     this.fault = faults;
-    this.nodes = names.map(
+    const addresses = names.map((_, i) => `${ipOf(i)}:${NODE_PORT}`);
+    const nodes = names.map(
       (name, i) =>
         new ContainerNode({
           name,
-          container: this.containerName(name),
-          volume: `${this.containerName(name)}-data`,
-          image: this.image,
-          network: DOCKER_NETWORK,
-          ip: ips[i]!,
-          port: NODE_PORT,
-          hostPort: ports[i]!,
-          peers: addresses.filter((_, j) => j !== i),
-          labels: { [LABEL]: "true", [`${LABEL}.challenge`]: this.opts.challenge, [`${LABEL}.run`]: this.opts.runId },
+          container: containerName(this.opts.challenge, name),
+          runArgs: this.runArgs(name, i, placements[i]!, addresses),
+          address: addresses[i]!,
+          url: `http://127.0.0.1:${this.hostPorts.get(name)!}`,
           events,
-          afterStart: (node) => faults.restore(node),
+          // A held namespace keeps its faults across restarts; an own one is new after each.
+          afterStart: placements[i]!.kind === "own" ? (node) => faults.restore(node) : async () => {},
+          cli: this.cli,
+          timings: this.timings,
         }),
     );
-    return this.nodes;
+    const containers = names.map((n) => containerName(this.opts.challenge, n));
+    const volumes = containers.map(volumeName);
+    for (const c of containers) this.created.containers.add(c);
+    for (const v of volumes) this.created.volumes.add(v);
+    this.stage = { nodes, containers, volumes };
+    return nodes;
   }
 
-  async close(): Promise<void> {
-    await this.closeNodes();
+  /** Stops every node and removes everything the run created; waits for every docker process it started. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.teardown();
+    return this.closing;
   }
 
-  private async closeNodes(): Promise<void> {
-    if (this.nodes.length === 0) return;
-    const names = this.nodes.map((n) => n.name);
-    for (const n of this.nodes) n.detach();
-    this.nodes = [];
+  private async teardown(): Promise<void> {
+    this.cli.seal();
+    this.early.cancelBuild.abort();
+    await this.cli.settle(); // a `docker run` in flight still creates its container: let it, then remove it
+    const cli = this.cli.sibling();
+    await this.timings.time("cleanup", async () => {
+      const retired = (this.stage?.nodes ?? []).map((n) => n.retire());
+      this.stage = undefined;
+      this.fault = undefined;
+      const containers = [...this.created.containers];
+      if (containers.length > 0) await cli.try(["rm", "-f", ...containers]);
+      await Promise.all(retired);
+      const volumes = [...this.created.volumes];
+      await Promise.all([
+        volumes.length > 0 ? cli.try(["volume", "rm", "-f", ...volumes]) : undefined,
+        this.early.engine.then(
+          () => cli.try(["network", "rm", DOCKER_NETWORK]),
+          () => undefined, // never created
+        ),
+      ]);
+    });
+    await Promise.all([this.cli.drain("SIGKILL"), cli.drain("SIGKILL")]);
+    this.timings.write();
+  }
+
+  /**
+   * Removes the previous stage's node containers and their volumes, so this
+   * stage starts with empty data; the namespaces stay unless a fault was made
+   * in them or the next stage has no such node.
+   */
+  private async retireStage(next: readonly string[]): Promise<void> {
+    const stage = this.stage;
+    if (!stage) return;
+    this.stage = undefined;
     this.fault = undefined;
-    await this.removeEverything(names);
+    const stale = this.holders.release(this.faultsMade ? undefined : stage.nodes.map((n) => n.name).filter((n) => !next.includes(n)));
+    this.faultsMade = false;
+    await this.timings.time("cleanup", async () => {
+      const retired = stage.nodes.map((n) => n.retire());
+      await this.cli.try(["rm", "-f", ...stage.containers, ...stale]);
+      await Promise.all(retired);
+      await this.cli.try(["volume", "rm", "-f", ...stage.volumes]);
+    });
   }
 
-  /** Removes what an earlier run that crashed or was interrupted left behind, and says what. */
-  private async removeLeftovers(names: readonly string[]): Promise<void> {
-    const removed = await this.removeEverything(names);
-    if (removed.length > 0) this.opts.notice(`removed leftovers of an earlier run: ${removed.join(", ")}`);
+  /** Gives each node its address and published port: in a namespace holder, or its own when the image cannot hold one. */
+  private async place(names: readonly string[]): Promise<Placement[]> {
+    const ports = await Promise.all(names.map((n) => this.hostPorts.get(n) ?? freeLoopbackPort()));
+    names.forEach((n, i) => this.hostPorts.set(n, ports[i]!));
+    const specs = names.map((name, i) => {
+      const container = containerName(this.opts.challenge, name);
+      return { node: name, container: `${container}-net`, alias: container, network: DOCKER_NETWORK, ip: ipOf(i), port: NODE_PORT, hostPort: ports[i]!, labels: this.labels() };
+    });
+    return this.holders.place(specs, imageName(this.opts.challenge));
   }
 
-  /** Removes this challenge's containers and volumes and the clstr network; returns what existed. */
-  private async removeEverything(names: readonly string[]): Promise<string[]> {
-    const removed: string[] = [];
-    const containers = new Set(names.map((n) => this.containerName(n)));
-    const listed = await tryDocker(["ps", "-a", "--format", "{{.Names}}", "--filter", `name=^clstr-${this.opts.challenge}-`]);
-    for (const c of listed.stdout.split("\n").map((l) => l.trim()).filter(Boolean)) containers.add(c);
-    const present = (await tryDocker(["ps", "-a", "--format", "{{.Names}}"])).stdout.split("\n").map((l) => l.trim());
-    const toRemove = [...containers].filter((c) => present.includes(c));
-    if (toRemove.length > 0) {
-      await tryDocker(["rm", "-f", "-v", ...toRemove]);
-      removed.push(`container${toRemove.length > 1 ? "s" : ""} ${toRemove.join(", ")}`);
-    }
-    const volumes = (await tryDocker(["volume", "ls", "-q", "--filter", `name=clstr-${this.opts.challenge}-`])).stdout
-      .split("\n")
-      .map((l) => l.trim())
-      .filter((v) => /-data$/.test(v));
-    if (volumes.length > 0) {
-      await tryDocker(["volume", "rm", "-f", ...volumes]);
-      removed.push(`volume${volumes.length > 1 ? "s" : ""} ${volumes.join(", ")}`);
-    }
-    const network = await tryDocker(["network", "inspect", DOCKER_NETWORK, "--format", "{{range .Containers}}{{.Name}} {{end}}"]);
-    if (network.code === 0) {
-      const attached = network.stdout.trim().split(/\s+/).filter(Boolean);
-      if (attached.length > 0) await tryDocker(["rm", "-f", ...attached]);
-      await tryDocker(["network", "rm", DOCKER_NETWORK]);
-      removed.push(`network ${DOCKER_NETWORK}`);
-    }
-    return removed;
+  private runArgs(name: string, index: number, placement: Placement, addresses: readonly string[]): string[] {
+    const container = containerName(this.opts.challenge, name);
+    const network =
+      placement.kind === "held"
+        ? ["--network", `container:${placement.holder}`]
+        : ["--network", DOCKER_NETWORK, "--ip", ipOf(index), "-p", `127.0.0.1:${this.hostPorts.get(name)!}:${NODE_PORT}`];
+    return [
+      "--name", container,
+      ...Object.entries(this.labels()).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
+      ...network,
+      "--cap-add", "NET_ADMIN",
+      "-v", `${volumeName(container)}:/app/data`,
+      "-e", "DATA_DIR=/app/data",
+      "-e", `ADDR=${addresses[index]!}`,
+      "-e", `PEERS=${addresses.filter((_, j) => j !== index).join(",")}`,
+      imageName(this.opts.challenge),
+    ];
   }
 
-  private async createNetwork(): Promise<void> {
-    const r = await tryDocker(["network", "create", "--subnet", DOCKER_SUBNET, "--label", `${LABEL}=true`, DOCKER_NETWORK]);
-    if (r.code === 0) return;
-    if (/overlap/i.test(r.stderr)) {
-      const owner = await networkOwningSubnet();
-      throw new RuntimeError(
-        `The subnet ${DOCKER_SUBNET} is already used by another Docker network${owner ? ` (${owner})` : ""}; remove it${owner ? ` (\`docker network rm ${owner}\`)` : ""} and run again.`,
-      );
-    }
-    throw new RuntimeError(`Docker could not create the network ${DOCKER_NETWORK}: ${r.stderr.trim().split("\n")[0]}`);
+  /** Runs a fault command in the node's namespace: in its holder, or in the node while it runs (an own namespace dies with it). */
+  private async exec(node: string, placement: Placement | undefined, argv: string[]): Promise<void> {
+    let target: string;
+    if (placement?.kind === "held") target = placement.holder;
+    else if (this.stage?.nodes.find((n) => n.name === node)?.running) target = containerName(this.opts.challenge, node);
+    else return;
+    this.faultsMade = true;
+    await this.cli.run(["exec", target, ...argv]);
   }
+
+  private labels(): Record<string, string> {
+    return { [LABEL]: "true", [`${LABEL}.challenge`]: this.opts.challenge, [`${LABEL}.run`]: this.opts.runId };
+  }
+}
+
+/** Starts the image build and readies the engine (leftovers removed, network created), both in the background. */
+function startEarly(opts: DockerRuntimeOptions, cli: DockerCli, timings: DockerTimings): EarlyWork {
+  const cancelBuild = new AbortController();
+  const image = timings.time("build", () => buildImage(opts, cli, cancelBuild.signal));
+  const engine = readyEngine(opts, cli, timings);
+  // Awaited by build(); until then a failure must not count as unhandled.
+  image.catch(() => {});
+  engine.catch(() => {});
+  return { image, engine, cancelBuild };
+}
+
+async function buildImage(opts: DockerRuntimeOptions, cli: DockerCli, cancel: AbortSignal): Promise<void> {
+  if (!existsSync(join(opts.cwd, "Dockerfile"))) {
+    throw new RuntimeError(
+      `There is no Dockerfile in ${opts.cwd}; the Docker runtime builds the nodes' image from it (\`clstr init\` writes one for your language), or use \`--runtime local\` with a \`run:\` command.`,
+    );
+  }
+  // --force-rm: a failed build leaves no intermediate container behind.
+  const r = await cli.try(["build", "--force-rm", "-t", imageName(opts.challenge), "--label", `${LABEL}=true`, "."], { cwd: opts.cwd, cancel });
+  if (r.code !== 0) {
+    throw new RuntimeError(
+      `The Docker image build failed (exit code ${r.code}); fix the Dockerfile or the build (its output is below) and run again.`,
+      lastLines(`${r.stdout}\n${r.stderr}`, 40),
+    );
+  }
+}
+
+async function readyEngine(opts: DockerRuntimeOptions, cli: DockerCli, timings: DockerTimings): Promise<void> {
+  const removed = await timings.time("leftovers", () => removeLeftovers(cli, opts.challenge, DOCKER_NETWORK));
+  if (removed.length > 0) opts.notice(`removed leftovers of an earlier run: ${removed.join(", ")}`);
+  await timings.time("network", () => createNetwork(cli));
+}
+
+async function createNetwork(cli: DockerCli): Promise<void> {
+  const r = await cli.try(["network", "create", "--subnet", DOCKER_SUBNET, "--label", `${LABEL}=true`, DOCKER_NETWORK]);
+  if (r.code === 0) return;
+  if (/overlap/i.test(r.stderr)) {
+    const owner = await networkOwningSubnet(cli);
+    throw new RuntimeError(
+      `The subnet ${DOCKER_SUBNET} is already used by another Docker network${owner ? ` (${owner})` : ""}; remove it${owner ? ` (\`docker network rm ${owner}\`)` : ""} and run again.`,
+    );
+  }
+  throw new RuntimeError(`Docker could not create the network ${DOCKER_NETWORK}: ${firstLine(r.stderr)}`);
+}
+
+/**
+ * With a daemon on this very kernel, what the sandbox found about netem
+ * holds for the containers too; a remote engine (Docker Desktop's VM) is
+ * assumed to have it, and a missing qdisc is reported when used.
+ */
+function mechanismsOf(info: DockerInfo, capabilities: Capabilities | undefined): Record<FaultKind, FaultMechanism> {
+  const sameKernel = capabilities !== undefined && info.kernel === release();
+  return dockerMechanisms(sameKernel ? capabilities.netem.available : true, info.kernel);
 }
 
 /** The Docker runtime's fault mechanisms: iptables and netem inside the containers, as in the public environment. */
@@ -192,10 +303,26 @@ export function dockerMechanisms(netem: boolean, kernel: string): Record<FaultKi
   });
 }
 
-async function networkOwningSubnet(): Promise<string | undefined> {
-  const ids = (await tryDocker(["network", "ls", "-q"])).stdout.split("\n").filter(Boolean);
+function imageName(challenge: string): string {
+  return `clstr-${challenge}`;
+}
+
+function containerName(challenge: string, node: string): string {
+  return `clstr-${challenge}-${node}`;
+}
+
+function volumeName(container: string): string {
+  return `${container}-data`;
+}
+
+function ipOf(index: number): string {
+  return `10.0.42.${101 + index}`;
+}
+
+async function networkOwningSubnet(cli: DockerCli): Promise<string | undefined> {
+  const ids = (await cli.try(["network", "ls", "-q"])).stdout.split("\n").filter(Boolean);
   if (ids.length === 0) return undefined;
-  const r = await tryDocker(["network", "inspect", "--format", "{{.Name}} {{range .IPAM.Config}}{{.Subnet}} {{end}}", ...ids]);
+  const r = await cli.try(["network", "inspect", "--format", "{{.Name}} {{range .IPAM.Config}}{{.Subnet}} {{end}}", ...ids]);
   return r.stdout
     .split("\n")
     .map((l) => l.trim().split(/\s+/))
