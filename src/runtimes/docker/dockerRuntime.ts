@@ -186,8 +186,17 @@ export class DockerRuntime implements Runtime {
       const retired = stage.nodes.map((n) => n.retire());
       await this.cli.try(["rm", "-f", ...stage.containers, ...stale]);
       await Promise.all(retired);
-      await this.cli.try(["volume", "rm", "-f", ...stage.volumes]);
+      await this.emptyVolumes(stage.volumes);
     });
+  }
+
+  /** Removes the volumes (the next containers get new, empty ones); a volume that stays would carry a stage's data into the next. */
+  private async emptyVolumes(volumes: readonly string[]): Promise<void> {
+    const r = await this.cli.try(["volume", "rm", "-f", ...volumes]);
+    if (r.code === 0) return;
+    throw new RuntimeError(
+      `Docker could not remove the nodes' volumes before the next stage (${firstLine(r.stderr)}); remove them (\`docker volume rm -f ${volumes.join(" ")}\`) and run again.`,
+    );
   }
 
   /** Gives each node its address and published port: in a namespace holder, or its own when the image cannot hold one. */
