@@ -5,8 +5,8 @@ import type { DockerCli } from "./dockerCli.js";
 // node's own image, waiting on a stdin that stays open. The holder owns the
 // node's address on the network and its published port; the node's container
 // joins the holder's namespace (`--network container:…`). Starting and
-// stopping a container without a network endpoint of its own takes about a
-// third of the time (no veth, no address, no port mapping to set up or tear
+// stopping a container without a network endpoint of its own takes less than
+// half the time (no veth, no address, no port mapping to set up or tear
 // down), and network faults made inside the holder survive the node's
 // restarts, as a partition survives a process crash on a real machine.
 
@@ -85,12 +85,17 @@ export class NamespaceHolders {
     return undefined;
   }
 
-  /** Holders that did not start: an image without `sh` means own namespaces from now on; anything else is an error. */
+  /**
+   * Holders that did not start. The first time, whatever the reason (no `sh`
+   * in the image, a kernel that keeps TIME_WAIT sockets outside network
+   * namespaces), the nodes get namespaces of their own from then on, and a
+   * problem that is not the holders' shows when the nodes start. Once holders
+   * have worked, a failure is an error.
+   */
   private async giveUp(attempted: readonly HolderSpec[], failures: readonly string[]): Promise<void> {
     await this.cli.try(["rm", "-f", ...attempted.map((s) => s.container)]);
     for (const s of attempted) this.held.delete(s.node);
-    const noShell = failures.every((f) => /executable file not found|no such file or directory/i.test(f));
-    if (noShell && this.usable === undefined) {
+    if (this.usable === undefined) {
       this.usable = false;
       return;
     }
