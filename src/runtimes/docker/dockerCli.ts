@@ -16,8 +16,15 @@ export interface DockerInfo {
   os: string;
 }
 
-/** Every docker process is in its own process group, so a Ctrl-C reaches only clstr, which then removes the containers itself. */
-const SPAWN = { stdin: "ignore", detached: true, env: { DOCKER_CLI_HINTS: "false" } } as const;
+/**
+ * A docker process is in its own process group, so a Ctrl-C in the terminal
+ * reaches only clstr, which then removes the containers itself; except an
+ * `interruptible` one (the image build), which a Ctrl-C should stop at once,
+ * even before clstr has begun to handle it.
+ */
+function spawnOptions(opts: { interruptible?: boolean }) {
+  return { stdin: "ignore", detached: !opts.interruptible, env: { DOCKER_CLI_HINTS: "false" } } as const;
+}
 
 /**
  * The docker CLI for one run: counts each invocation (see timings.ts) and
@@ -44,9 +51,9 @@ export class DockerCli {
   }
 
   /** Runs `docker …`; never throws for a non-zero exit (see `run()` for that). */
-  async try(args: string[], opts: { cwd?: string; cancel?: AbortSignal } = {}): Promise<DockerResult> {
+  async try(args: string[], opts: { cwd?: string; cancel?: AbortSignal; interruptible?: boolean } = {}): Promise<DockerResult> {
     this.refuseWhenSealed(args);
-    const p = execa("docker", args, { ...SPAWN, reject: false, cwd: opts.cwd, cancelSignal: opts.cancel });
+    const p = execa("docker", args, { ...spawnOptions(opts), reject: false, cwd: opts.cwd, cancelSignal: opts.cancel });
     const r = await this.track(this.calls, args, p);
     if (r.exitCode === undefined && (r as { code?: string }).code === "ENOENT") throw notInstalled();
     return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
@@ -64,7 +71,7 @@ export class DockerCli {
   /** `docker …` running in the background (logs --follow), its output streamed; resolves when it ends. */
   stream(args: string[]): ResultPromise {
     this.refuseWhenSealed(args);
-    const p = execa("docker", args, { ...SPAWN, reject: false, buffer: false });
+    const p = execa("docker", args, { ...spawnOptions({}), reject: false, buffer: false });
     void this.track(this.streams, args, p);
     return p;
   }

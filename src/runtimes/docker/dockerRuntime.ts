@@ -262,7 +262,7 @@ async function buildImage(opts: DockerRuntimeOptions, cli: DockerCli, cancel: Ab
     );
   }
   // --force-rm: a failed build leaves no intermediate container behind.
-  const r = await cli.try(["build", "--force-rm", "-t", imageName(opts.challenge), "--label", `${LABEL}=true`, "."], { cwd: opts.cwd, cancel });
+  const r = await cli.try(["build", "--force-rm", "-t", imageName(opts.challenge), "--label", `${LABEL}=true`, "."], { cwd: opts.cwd, cancel, interruptible: true });
   if (r.code !== 0) {
     throw new RuntimeError(
       `The Docker image build failed (exit code ${r.code}); fix the Dockerfile or the build (its output is below) and run again.`,
