@@ -38,8 +38,9 @@ export async function runStages(
     }
   }
   const paths = runPaths(dir);
-  const runtime = await createRuntime(dir, config, challenge, paths.root, runtimeFlag ?? config.runtime ?? defaultRuntime(config));
+  // Suites first: a runtime, once created, may already be building (Docker) and must be closed.
   const suites = await Promise.all(stages.map((stage) => stage.load!()));
+  const runtime = await createRuntime(dir, config, challenge, paths.root, runtimeFlag ?? config.runtime ?? defaultRuntime(config));
   try {
     refuseUnsupportedFaults(stages, suites, runtime);
   } catch (err) {
