@@ -9,9 +9,9 @@ import { detectCapabilities } from "../../src/runtimes/sandbox/capabilities.js";
 import { clstr, clstrAsOnlyChild, clstrWithEnv, parseReport, SOLUTION, startClstr, summary, waitFor } from "./harness.js";
 import { existsSync, readFileSync } from "node:fs";
 
-// The Docker runtime on a real engine. CI brings one up (`npm run
-// docker:setup`) and sets CLSTR_REQUIRE_DOCKER=1, so a missing engine fails
-// these tests there instead of skipping them.
+// The Docker runtime on a real engine. `npm run setup:test` brings one up;
+// without it these tests skip with the reason, which `npm test` counts as a
+// failure.
 const BASE = "clstr-base:local";
 
 async function dockerReady(): Promise<string | false> {
@@ -57,7 +57,6 @@ function referenceWithoutShell(): string {
 }
 
 const notReady = await dockerReady();
-if (notReady && process.env.CLSTR_REQUIRE_DOCKER === "1") throw new Error(`CLSTR_REQUIRE_DOCKER=1 but ${notReady}`);
 const skip = notReady;
 // Tests that run the CLI alone in a PID namespace need user namespaces.
 const caps = await detectCapabilities();

@@ -1,13 +1,14 @@
 // clstr as a learner gets it: `npm pack`, installed globally into a temporary
 // prefix, then used from a directory that has nothing to do with this checkout.
 import assert from "node:assert/strict";
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { execa } from "execa";
 import { z } from "zod";
 import { packageRoot } from "../../src/util/packageRoot.js";
+import { copyFixture } from "./harness.js";
 
 const MAX_TARBALL_BYTES = 1024 * 1024;
 
@@ -39,66 +40,6 @@ function filesTheCliNeeds(): string[] {
     return [path];
   });
 }
-
-/** The tiny http-api server this test writes: an in-memory store, Python's standard library only. */
-const SERVER_PY = `import os, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-store, lock = {}, threading.Lock()
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body=""):
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def handle_any(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-        method, path = self.command, self.path
-        if path == "/health":
-            return self.reply(200, "ok")
-        if path == "/clear":
-            if method != "DELETE":
-                return self.reply(405, "method not allowed")
-            with lock:
-                store.clear()
-            return self.reply(200)
-        if not path.startswith("/kv/"):
-            return self.reply(404, "not found")
-        if method not in ("GET", "PUT", "DELETE"):
-            return self.reply(405, "method not allowed")
-        key = path[len("/kv/"):]
-        if not key:
-            return self.reply(400, "key cannot be empty")
-        with lock:
-            if method == "GET":
-                return self.reply(200, store[key]) if key in store else self.reply(404, "key not found")
-            if method == "PUT" and not body:
-                return self.reply(400, "value cannot be empty")
-            if method == "PUT":
-                store[key] = body
-            else:
-                store.pop(key, None)
-        self.reply(200)
-
-    do_GET = do_PUT = do_DELETE = do_POST = do_PATCH = handle_any
-
-host, port = os.environ["ADDR"].rsplit(":", 1)
-ThreadingHTTPServer.request_queue_size = 128
-server = ThreadingHTTPServer((host, int(port)), Handler)
-server.daemon_threads = True
-print(f"listening on {host}:{port}", flush=True)
-server.serve_forever()
-`;
 
 describe("clstr installed from its npm tarball", () => {
   const work = mkdtempSync(join(tmpdir(), "clstr-install-"));
@@ -151,14 +92,15 @@ describe("clstr installed from its npm tarball", () => {
     }
   });
 
-  it("inits kv-store for Python and passes http-api against a tiny server, on the default runtime", async () => {
+  it("inits kv-store for Python and passes http-api against a Python server, on the default runtime", async () => {
     const home = mkdtempSync(join(tmpdir(), "clstr-learner-"));
     const init = await installed(home, "init", "kv-store", "demo", "--language", "python");
     assert.equal(init.code, 0, init.out);
     const dir = join(home, "demo");
     assert.match(readFileSync(join(dir, "clstr.yaml"), "utf8"), /^run: python3 server\.py$/m);
     assert.match(readFileSync(join(dir, "Dockerfile"), "utf8"), /server\.py/);
-    writeFileSync(join(dir, "server.py"), SERVER_PY);
+    // The learner's server: the Python fixture other tests take through the stages.
+    copyFixture("python-kv", dir);
 
     const guide = await installed(dir, "guide", "http-api");
     assert.equal(guide.code, 0, guide.out);
