@@ -5,32 +5,7 @@ import { Cluster } from "./cluster.js";
 import { TestContext } from "./context.js";
 import { Interrupted, StageFailure } from "./failure.js";
 import type { Suite } from "./suite.js";
-
-export type TestStatus = "passed" | "failed" | "skipped";
-
-export interface TestResult {
-  name: string;
-  status: TestStatus;
-  durationMs: number;
-  failure?: string;
-  hint?: string;
-  /** Why a skipped test did not run, when not because an earlier one failed. */
-  skipReason?: string;
-}
-
-export interface SuiteResult {
-  passed: boolean;
-  interrupted: boolean;
-  durationMs: number;
-  /** The cluster never came up: build failed, a node did not start. */
-  startupFailure?: { message: string; hint?: string };
-  tests: TestResult[];
-}
-
-export interface SuiteListener {
-  testFinished(result: TestResult): void;
-  startupFailed(failure: { message: string; hint?: string }): void;
-}
+import type { SuiteListener, SuiteResult, TestResult } from "../util/verdict.js";
 
 export interface RunOptions {
   runtime: Runtime;

@@ -1,16 +1,34 @@
 import type { Suite } from "../attest/suite.js";
 
-export interface Stage {
+// A challenge is a table of stages. A stage is one of three kinds, and every
+// command decides by `kind` (the compiler checks that each handles each).
+
+interface StageBase {
   key: string;
   name: string;
-  /** Loads the stage's tests; absent for stages announced but not yet built. */
-  load?: () => Promise<Suite>;
-  /** A Maelstrom-protocol stage: the engine runs this test instead of an HTTP suite. */
-  maelstrom?: MaelstromStage;
 }
 
+/** An HTTP stage: an attest suite run against the learner's servers on a runtime. */
+export interface SuiteStage extends StageBase {
+  kind: "suite";
+  load: () => Promise<Suite>;
+}
+
+/** A Maelstrom-protocol stage: the engine runs this test against the learner's node. */
+export interface MaelstromStage extends StageBase {
+  kind: "maelstrom";
+  test: MaelstromTest;
+}
+
+/** A stage announced but not built yet: listed, with its guide if written, not runnable. */
+export interface PlannedStage extends StageBase {
+  kind: "planned";
+}
+
+export type Stage = SuiteStage | MaelstromStage | PlannedStage;
+
 /** One Maelstrom test, with the parameters of its challenge page, and the figures it must reach. */
-export interface MaelstromStage {
+export interface MaelstromTest {
   workload: string;
   nodeCount: number;
   timeLimitS: number;
@@ -31,12 +49,25 @@ export interface Challenge {
   key: string;
   name: string;
   summary: string;
+  /** What the learner writes: an HTTP server (run on a runtime) or a Maelstrom node (run by the engine). */
+  family: "http" | "maelstrom";
   stages: Stage[];
   /** Folder holding overview.md and guides/<stage>.md. */
   docsDir: string;
 }
 
-/** Whether clstr can run this stage today: it has an HTTP suite or a Maelstrom test. Other stages are announced, not built. */
+/** Whether clstr can run this stage today. */
 export function isAvailable(stage: Stage): boolean {
-  return stage.load !== undefined || stage.maelstrom !== undefined;
+  switch (stage.kind) {
+    case "suite":
+    case "maelstrom":
+      return true;
+    case "planned":
+      return false;
+  }
+}
+
+/** Where a stage's guide lives (it may not exist for a planned stage). */
+export function guidePath(challenge: Challenge, stage: Stage): string {
+  return `${challenge.docsDir}/guides/${stage.key}.md`;
 }

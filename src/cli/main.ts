@@ -26,6 +26,11 @@ function lazy(load: () => Promise<{ default: Action }>) {
   };
 }
 
+/** `--runtime`, for every command that runs stages. */
+function runtimeOption(): Option {
+  return new Option("--runtime <kind>", "where nodes run (default: local when clstr.yaml has run:, else docker; Maelstrom stages run on the engine)").choices(["local", "docker"]);
+}
+
 const program = new Command()
   .name("clstr")
   .description("Learn distributed systems by building them from scratch")
@@ -58,14 +63,14 @@ program
   .argument("[stage]", "stage to test (default: the current stage in clstr.yaml)")
   .option("--so-far", "test every stage up to and including the stage")
   .addOption(new Option("--reporter <kind>", "how to report results").choices(["pretty", "json"]).default("pretty"))
-  .addOption(new Option("--runtime <kind>", "where nodes run (default: local when clstr.yaml has run:, else docker)").choices(["local", "docker"]))
+  .addOption(runtimeOption())
   .action(lazy(() => import("./commands/test.js")));
 
 program
   .command("next")
   .alias("n")
   .description("Advance to the next stage (runs the current stage's tests first)")
-  .addOption(new Option("--runtime <kind>", "where nodes run (default: local when clstr.yaml has run:, else docker)").choices(["local", "docker"]))
+  .addOption(runtimeOption())
   .action(lazy(() => import("./commands/next.js")));
 
 program

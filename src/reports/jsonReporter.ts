@@ -1,5 +1,5 @@
-import type { SuiteResult } from "../attest/runner.js";
-import type { Reporter, StageRun } from "./reporter.js";
+import type { StageRun, SuiteResult } from "../util/verdict.js";
+import type { Reporter } from "./reporter.js";
 
 interface StageReport {
   stage: string;
@@ -21,7 +21,7 @@ export class JsonReporter implements Reporter {
   private runtime = "";
 
   stageStarted(run: StageRun) {
-    this.challenge = run.challenge.key;
+    this.challenge = run.challenge;
     this.runtime = run.runtime;
     return { testFinished: () => {}, startupFailed: () => {} };
   }
@@ -29,8 +29,8 @@ export class JsonReporter implements Reporter {
   stageFinished(run: StageRun, result: SuiteResult): void {
     const strip = (s: string | undefined) => s?.replace(ANSI, "");
     this.stages.push({
-      stage: run.stage.key,
-      name: run.stage.name,
+      stage: run.stage,
+      name: run.stageName,
       faults: run.faults,
       status: result.interrupted ? "interrupted" : result.passed ? "passed" : "failed",
       durationMs: Math.round(result.durationMs),

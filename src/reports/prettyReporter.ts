@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import pc from "picocolors";
-import type { SuiteResult, TestResult } from "../attest/runner.js";
 import { formatDuration } from "../util/duration.js";
-import type { Reporter, StageRun } from "./reporter.js";
+import type { StageRun, SuiteResult, TestResult } from "../util/verdict.js";
+import type { Reporter } from "./reporter.js";
 
 const check = pc.green("✓");
 const cross = pc.red("✗");
@@ -18,7 +18,7 @@ export class PrettyReporter implements Reporter {
 
   stageStarted(run: StageRun) {
     if (this.stages++ > 0) console.log();
-    console.log(`Testing ${run.stage.key}: ${run.stage.name}`);
+    console.log(`Testing ${run.stage}: ${run.stageName}`);
     console.log(pc.dim(`runtime: ${run.runtime}`));
     if (run.faults.length > 0) console.log(pc.dim(`faults: ${run.faults.join("; ")}`));
     console.log();
@@ -52,8 +52,7 @@ export class PrettyReporter implements Reporter {
     }
     console.log(`\nRun ${pc.yellow("clstr logs")} (or ${pc.yellow("clstr logs n1")}) to inspect the nodes' output.`);
     console.log(`\n${pc.bold("FAILED")} ${cross}`);
-    const guide = join(run.challenge.docsDir, "guides", `${run.stage.key}.md`);
-    console.log(`\nRead the guide: ${pc.yellow(`clstr guide ${run.stage.key}`)} (${guide})`);
+    console.log(`\nRead the guide: ${pc.yellow(`clstr guide ${run.stage}`)} (${run.guidePath})`);
   }
 
   finished(passed: boolean, info: { lastStage: string; multiple: boolean; nextHint: boolean; interrupted: boolean }): void {

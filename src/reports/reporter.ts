@@ -1,13 +1,4 @@
-import type { SuiteListener, SuiteResult } from "../attest/runner.js";
-import type { Challenge, Stage } from "../challenges/types.js";
-
-export interface StageRun {
-  challenge: Challenge;
-  stage: Stage;
-  runtime: string;
-  /** How each fault the stage needs is injected, one entry per kind ("partition: iptables …"). */
-  faults: string[];
-}
+import type { StageRun, SuiteListener, SuiteResult } from "../util/verdict.js";
 
 /** How a `clstr test` run is shown: pretty for people, JSON for CI. */
 export interface Reporter {

@@ -30,7 +30,7 @@ describe("clstr list", () => {
   it("prints, for every challenge, its number of stages and of stages that run, as the registry holds them", async () => {
     const printed = printedCounts(await listOutput());
     const expected = new Map(
-      challenges.map((c) => [c.key, { total: c.stages.length, available: c.stages.filter((s) => s.load !== undefined || s.maelstrom !== undefined).length }]),
+      challenges.map((c) => [c.key, { total: c.stages.length, available: c.stages.filter((s) => s.kind !== "planned").length }]),
     );
     assert.deepEqual(printed, expected);
   });
@@ -38,7 +38,7 @@ describe("clstr list", () => {
   it("counts Maelstrom stages as available (gossip-glomers has some and all of them run)", async () => {
     const printed = printedCounts(await listOutput()).get("gossip-glomers");
     const gossip = challenges.find((c) => c.key === "gossip-glomers")!;
-    const maelstromStages = gossip.stages.filter((s) => s.maelstrom !== undefined).length;
+    const maelstromStages = gossip.stages.filter((s) => s.kind === "maelstrom").length;
     assert.ok(maelstromStages > 0);
     assert.equal(printed?.available, maelstromStages);
   });

@@ -8,25 +8,29 @@ export const gossipGlomers: Challenge = {
   key: "gossip-glomers",
   name: "Gossip Glomers",
   summary: "Maelstrom-protocol nodes, from echo to a Kafka-style log: the fly.io distributed-systems challenges with staged verdicts.",
+  family: "maelstrom",
   docsDir: sourcePath(fileURLToPath(new URL(".", import.meta.url))),
   stages: [
-    { key: "echo", name: "Echo", maelstrom: { workload: "echo", nodeCount: 1, timeLimitS: 10, rate: 5 } },
+    { key: "echo", name: "Echo", kind: "maelstrom", test: { workload: "echo", nodeCount: 1, timeLimitS: 10, rate: 5 } },
     {
       key: "unique-ids",
       name: "Unique ID Generation",
-      maelstrom: { workload: "unique-ids", nodeCount: 3, timeLimitS: 30, rate: 1000, availability: "total", nemesis: "partition" },
+      kind: "maelstrom",
+      test: { workload: "unique-ids", nodeCount: 3, timeLimitS: 30, rate: 1000, availability: "total", nemesis: "partition" },
     },
-    { key: "single-node-broadcast", name: "Single-Node Broadcast", maelstrom: { workload: "broadcast", nodeCount: 1, timeLimitS: 20, rate: 10 } },
-    { key: "multi-node-broadcast", name: "Multi-Node Broadcast", maelstrom: { workload: "broadcast", nodeCount: 5, timeLimitS: 20, rate: 10 } },
+    { key: "single-node-broadcast", name: "Single-Node Broadcast", kind: "maelstrom", test: { workload: "broadcast", nodeCount: 1, timeLimitS: 20, rate: 10 } },
+    { key: "multi-node-broadcast", name: "Multi-Node Broadcast", kind: "maelstrom", test: { workload: "broadcast", nodeCount: 5, timeLimitS: 20, rate: 10 } },
     {
       key: "fault-tolerant-broadcast",
       name: "Fault-Tolerant Broadcast",
-      maelstrom: { workload: "broadcast", nodeCount: 5, timeLimitS: 20, rate: 10, nemesis: "partition" },
+      kind: "maelstrom",
+      test: { workload: "broadcast", nodeCount: 5, timeLimitS: 20, rate: 10, nemesis: "partition" },
     },
     {
       key: "efficient-broadcast-1",
       name: "Efficient Broadcast, Part I",
-      maelstrom: {
+      kind: "maelstrom",
+      test: {
         workload: "broadcast",
         nodeCount: 25,
         timeLimitS: 20,
@@ -38,7 +42,8 @@ export const gossipGlomers: Challenge = {
     {
       key: "efficient-broadcast-2",
       name: "Efficient Broadcast, Part II",
-      maelstrom: {
+      kind: "maelstrom",
+      test: {
         workload: "broadcast",
         nodeCount: 25,
         timeLimitS: 20,
@@ -50,25 +55,29 @@ export const gossipGlomers: Challenge = {
     {
       key: "g-counter",
       name: "Grow-Only Counter",
-      maelstrom: { workload: "g-counter", nodeCount: 3, timeLimitS: 20, rate: 100, nemesis: "partition" },
+      kind: "maelstrom",
+      test: { workload: "g-counter", nodeCount: 3, timeLimitS: 20, rate: 100, nemesis: "partition" },
     },
     {
       key: "single-node-kafka",
       name: "Single-Node Kafka-Style Log",
-      maelstrom: { workload: "kafka", nodeCount: 1, timeLimitS: 20, rate: 1000, concurrency: "2n" },
+      kind: "maelstrom",
+      test: { workload: "kafka", nodeCount: 1, timeLimitS: 20, rate: 1000, concurrency: "2n" },
     },
     {
       key: "multi-node-kafka",
       name: "Multi-Node Kafka-Style Log",
-      maelstrom: { workload: "kafka", nodeCount: 2, timeLimitS: 20, rate: 1000, concurrency: "2n" },
+      kind: "maelstrom",
+      test: { workload: "kafka", nodeCount: 2, timeLimitS: 20, rate: 1000, concurrency: "2n" },
     },
     {
       key: "efficient-kafka",
       name: "Efficient Kafka-Style Log",
-      maelstrom: { workload: "kafka", nodeCount: 2, timeLimitS: 20, rate: 1000, concurrency: "2n" },
+      kind: "maelstrom",
+      test: { workload: "kafka", nodeCount: 2, timeLimitS: 20, rate: 1000, concurrency: "2n" },
     },
-    { key: "single-node-transactions", name: "Single-Node, Totally-Available Transactions" },
-    { key: "read-uncommitted-transactions", name: "Totally-Available, Read Uncommitted Transactions" },
-    { key: "read-committed-transactions", name: "Totally-Available, Read Committed Transactions" },
+    { key: "single-node-transactions", name: "Single-Node, Totally-Available Transactions", kind: "planned" },
+    { key: "read-uncommitted-transactions", name: "Totally-Available, Read Uncommitted Transactions", kind: "planned" },
+    { key: "read-committed-transactions", name: "Totally-Available, Read Committed Transactions", kind: "planned" },
   ],
 };

@@ -46,7 +46,7 @@ function planFor(challengeKey: string, language: string): Plan {
     throw new UserError(`There is no challenge \`${challengeKey}\`; the challenges are: ${challenges.map((c) => c.key).join(", ")}.`);
   }
   const { key, setup, known } = languageSetup(language);
-  const maelstrom = challenge.stages.some((s) => s.maelstrom);
+  const maelstrom = challenge.family === "maelstrom";
   return {
     challenge,
     language,

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import pc from "picocolors";
 import { loadConfig } from "../../config/clstrYaml.js";
 import { nodesIn, readLog, renderLog } from "../../logs/render.js";
-import { runPaths } from "../runPaths.js";
+import { runPaths } from "../../stages/runPaths.js";
 import { UserError } from "../../util/errors.js";
 
 export default async function logs(nodes: string[]): Promise<void> {

@@ -1,11 +1,12 @@
 import { mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { runTest, type EngineOptions, type EngineResult } from "../../maelstrom/engine.js";
-import { summarize, writeResults } from "../../maelstrom/results.js";
+import { parseConcurrency } from "../../maelstrom/concurrency.js";
+import type { EngineOptions } from "../../maelstrom/engine.js";
+import { summarize } from "../../maelstrom/results.js";
 import { SERVICE_NAMES } from "../../maelstrom/services.js";
-import { writeMaelstromReport } from "../../reports/maelstromHtml.js";
 import { WORKLOADS } from "../../maelstrom/workloads/index.js";
 import { TOPOLOGIES } from "../../maelstrom/workloads/topology.js";
+import { runAndRecord } from "../../stages/maelstromRun.js";
 import { UserError } from "../../util/errors.js";
 
 export interface MaelstromFlags {
@@ -46,10 +47,10 @@ function number(flag: string, value: string, { min = 0, integer = false } = {}):
 }
 
 /** `--concurrency 10` or `--concurrency 2n` (twice the node count). */
-export function concurrencyOf(value: string, nodeCount: number): number {
-  const m = /^(\d+(?:\.\d+)?)(n?)$/.exec(value.trim());
-  if (!m) throw badArgument(`--concurrency is ${JSON.stringify(value)}; give a number of clients (10) or a multiple of the node count (2n).`);
-  return Math.max(1, Math.round(Number(m[1]) * (m[2] ? nodeCount : 1)));
+function concurrencyOf(value: string, nodeCount: number): number {
+  const clients = parseConcurrency(value, nodeCount);
+  if (clients === undefined) throw badArgument(`--concurrency is ${JSON.stringify(value)}; give a number of clients (10) or a multiple of the node count (2n).`);
+  return clients;
 }
 
 /** Maelstrom's node names: n0..n(N-1) with --node-count, the --nodes list, or n1..n5. */
@@ -118,15 +119,6 @@ export function engineOptions(flags: MaelstromFlags, args: readonly string[], cw
   };
 }
 
-/** Writes report.html; says where it is, or why there is none. */
-async function reportLine(opts: EngineOptions, result: EngineResult): Promise<string> {
-  try {
-    return `Report: ${await writeMaelstromReport(opts, result)}`;
-  } catch (err) {
-    return `Report: could not write report.html (${err instanceof Error ? err.message : String(err)}).`;
-  }
-}
-
 /** `clstr maelstrom test`: Maelstrom's command line, no JVM. Exit 0 valid, 1 invalid, 2 unknown. */
 export default async function maelstromTest(args: string[], flags: MaelstromFlags): Promise<number> {
   const cwd = process.cwd();
@@ -141,9 +133,7 @@ export default async function maelstromTest(args: string[], flags: MaelstromFlag
       };
     }
     opts.onEvent = (what) => process.stderr.write(`clstr maelstrom: ${what}\n`);
-    const result = await runTest(opts);
-    await writeResults(opts, result);
-    const report = await reportLine(opts, result);
+    const { result, report } = await runAndRecord(opts);
     const latest = join(cwd, "store", "latest");
     rmSync(latest, { force: true });
     try {
@@ -153,7 +143,7 @@ export default async function maelstromTest(args: string[], flags: MaelstromFlag
       // a convenience only
     }
     console.log(summarize(opts, result));
-    console.log(report);
+    console.log(`Report: ${"path" in report ? report.path : `${report.error}.`}`);
     if (result.valid !== true) return result.valid === false ? 1 : 2;
   }
   return 0;

@@ -1,8 +1,9 @@
 import pc from "picocolors";
 import { findChallenge, stageIndex } from "../../challenges/registry.js";
+import { isAvailable } from "../../challenges/types.js";
 import { loadConfig, saveStage } from "../../config/clstrYaml.js";
 import { PrettyReporter } from "../../reports/prettyReporter.js";
-import { exitCodeOf, runStages, type RuntimeKind } from "../runStages.js";
+import { exitCodeOf, runStages, type RuntimeKind } from "../../stages/runStages.js";
 
 export default async function next(opts: { runtime?: RuntimeKind } = {}): Promise<number> {
   const dir = process.cwd();
@@ -22,7 +23,7 @@ export default async function next(opts: { runtime?: RuntimeKind } = {}): Promis
   }
   saveStage(dir, following.key);
   console.log(`Advanced to ${following.key}: ${following.name}\n`);
-  if (!following.load) {
+  if (!isAvailable(following)) {
     console.log(`The ${following.key} stage is coming soon to clstr; its tests are not available yet.`);
     return 0;
   }

@@ -1,6 +1,7 @@
 import pc from "picocolors";
 import { loadConfig } from "../../config/clstrYaml.js";
 import { findChallenge, stageIndex } from "../../challenges/registry.js";
+import { isAvailable } from "../../challenges/types.js";
 
 export default async function status(): Promise<void> {
   const config = loadConfig(process.cwd());
@@ -12,7 +13,7 @@ export default async function status(): Promise<void> {
   console.log("Progress:");
   challenge.stages.forEach((s, i) => {
     const mark = i < current ? pc.green("✓") : i === current ? pc.yellow("→") : " ";
-    const coming = s.load ? "" : pc.dim(" (coming soon)");
+    const coming = isAvailable(s) ? "" : pc.dim(" (coming soon)");
     console.log(`${mark} ${s.key.padEnd(width)} - ${s.name}${coming}`);
   });
   console.log(`\nRead the guide: ${pc.yellow(`clstr guide ${config.stage}`)}\n`);

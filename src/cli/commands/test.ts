@@ -3,7 +3,7 @@ import { loadConfig } from "../../config/clstrYaml.js";
 import { JsonReporter } from "../../reports/jsonReporter.js";
 import { PrettyReporter } from "../../reports/prettyReporter.js";
 import { UserError } from "../../util/errors.js";
-import { exitCodeOf, runStages, type RuntimeKind } from "../runStages.js";
+import { exitCodeOf, runStages, type RuntimeKind } from "../../stages/runStages.js";
 
 export default async function test(
   stageArg: string | undefined,

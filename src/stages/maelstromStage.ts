@@ -1,14 +1,20 @@
 import { join } from "node:path";
-import type { SuiteResult, TestResult } from "../attest/runner.js";
-import type { MaelstromStage, Stage } from "../challenges/types.js";
-import { concurrencyOf } from "../cli/commands/maelstrom.js";
-import type { EventLog } from "../logs/eventLog.js";
-import { runTest, type EngineOptions, type EngineResult } from "./engine.js";
-import { REPORT_FILE, writeMaelstromReport } from "../reports/maelstromHtml.js";
-import { writeResults } from "./results.js";
+import { guidePath, type Challenge, type MaelstromStage, type MaelstromTest } from "../challenges/types.js";
+import type { ClstrConfig } from "../config/clstrYaml.js";
+import { EventLog } from "../logs/eventLog.js";
+import { parseConcurrency } from "../maelstrom/concurrency.js";
+import type { EngineOptions, EngineResult } from "../maelstrom/engine.js";
+import { describeViolation } from "../maelstrom/violationText.js";
+import type { Reporter } from "../reports/reporter.js";
+import { runBuildCommand } from "../runtimes/local/buildCommand.js";
+import { RuntimeError, UserError } from "../util/errors.js";
+import type { SuiteResult, TestResult } from "../util/verdict.js";
+import { runAndRecord } from "./maelstromRun.js";
+import { reportStage, runInOrder, type RunOutcome } from "./runInOrder.js";
+import { runPaths } from "./runPaths.js";
 
-export interface MaelstromStageRun {
-  stage: Stage & { maelstrom: MaelstromStage };
+interface MaelstromStageRun {
+  stage: MaelstromStage;
   /** The learner's `run:` command: the node, started through sh. */
   run: string;
   cwd: string;
@@ -22,7 +28,7 @@ export const MAELSTROM_RUNTIME = "maelstrom engine (simulated network; nodes are
 
 /** The engine options for a stage: its challenge page's parameters, the learner's node. */
 export function stageOptions(s: MaelstromStageRun): EngineOptions {
-  const m = s.stage.maelstrom;
+  const m = s.stage.test;
   return {
     workload: m.workload,
     bin: "sh",
@@ -31,7 +37,7 @@ export function stageOptions(s: MaelstromStageRun): EngineOptions {
     nodeCount: m.nodeCount,
     timeLimitS: m.timeLimitS,
     rate: m.rate,
-    concurrency: concurrencyOf(m.concurrency ?? "1n", m.nodeCount),
+    concurrency: parseConcurrency(m.concurrency ?? "1n", m.nodeCount)!,
     latencyMs: m.latencyMs ?? 0,
     latencyDist: "constant",
     nemesis: m.nemesis ? [m.nemesis] : [],
@@ -47,28 +53,26 @@ export function stageOptions(s: MaelstromStageRun): EngineOptions {
 }
 
 /** Runs a Maelstrom stage and reports it as tests: protocol, history, and each threshold. */
-export async function runMaelstromStage(s: MaelstromStageRun): Promise<SuiteResult> {
-  const opts = stageOptions(s);
-  const result = await runTest(opts);
-  await writeResults(opts, result);
-  await writeMaelstromReport(opts, result).catch((err: unknown) => s.log.event("**", `COULD NOT WRITE ${REPORT_FILE}: ${err instanceof Error ? err.message : String(err)}`));
+async function runMaelstromStage(s: MaelstromStageRun): Promise<SuiteResult> {
+  const { result, report } = await runAndRecord(stageOptions(s));
+  if ("error" in report) s.log.event("**", report.error.toUpperCase());
   if (result.interrupted) return { passed: false, interrupted: true, durationMs: result.durationMs, tests: [] };
-  const tests = verdicts(s.stage.maelstrom, result);
+  const where = `Results, history and node logs: ${result.storeDir} (and \`clstr logs\`). Report: ${"path" in report ? report.path : report.error}.`;
+  const tests = verdicts(s.stage.test, result, where);
   for (const t of tests) s.onTest(t);
   return { passed: tests.every((t) => t.status !== "failed"), interrupted: false, durationMs: result.durationMs, tests };
 }
 
-function verdicts(m: MaelstromStage, r: EngineResult): TestResult[] {
+function verdicts(m: MaelstromTest, r: EngineResult, where: string): TestResult[] {
   const ms = r.durationMs;
   const tests: TestResult[] = [];
-  const where = `Results, history and node logs: ${r.storeDir} (and \`clstr logs\`). Report: ${join(r.storeDir, REPORT_FILE)}.`;
   if (r.violation) {
     const v = r.violation;
     tests.push({
       name: "Nodes Speak the Maelstrom Protocol",
       status: "failed",
       durationMs: ms,
-      failure: [`Node ${v.node} ${v.problem}.`, ...(v.line !== undefined ? [`  Offending line: ${v.line.slice(0, 300)}`] : []), ...(v.stderr.length ? ["  Its last stderr lines:", ...v.stderr.slice(-8).map((l) => `    ${l}`)] : []), "", where].join("\n"),
+      failure: [...describeViolation(v), "", where].join("\n"),
       hint: "Print only Maelstrom messages on stdout, one JSON object per line ({\"src\", \"dest\", \"body\"}), and flush after each; logs go to stderr.",
     });
     return tests;
@@ -109,7 +113,7 @@ function threshold(name: string, value: number, limit: number, measured: string,
   return { name, status: ok ? "passed" : "failed", durationMs: 0, ...(ok ? {} : { failure: `Measured: ${measured}.\n  Expected: below ${limit}.`, hint }) };
 }
 
-function hintFor(m: MaelstromStage): string {
+function hintFor(m: MaelstromTest): string {
   switch (m.workload) {
     case "echo":
       return "Reply to each echo with {\"type\": \"echo_ok\", \"echo\": <the same value>, \"in_reply_to\": <its msg_id>}.";
@@ -126,4 +130,37 @@ function hintFor(m: MaelstromStage): string {
     default:
       return "See the stage's guide.";
   }
+}
+
+/**
+ * Runs Maelstrom stages in order on clstr's engine, stopping at the first
+ * that fails: the learner's node (`run:`) as local processes speaking JSON
+ * lines, the network simulated.
+ */
+export async function runMaelstromStages(dir: string, config: ClstrConfig, challenge: Challenge, stages: readonly MaelstromStage[], reporter: Reporter): Promise<RunOutcome> {
+  if (!config.run) {
+    throw new UserError("clstr.yaml has no `run:` command; add the shell command that starts your Maelstrom node, e.g. `run: ./maelstrom-echo` or `run: python3 node.py`.");
+  }
+  const paths = runPaths(dir);
+  if (config.build) {
+    try {
+      await runBuildCommand(dir, config.build);
+    } catch (err) {
+      if (err instanceof RuntimeError) throw new UserError(`${err.message}\n${err.details ?? ""}`.trimEnd(), 1);
+      throw err;
+    }
+  }
+  const run = config.run;
+  const log = new EventLog(paths.logFile);
+  return runInOrder(
+    stages,
+    (stage, _i, signal) => {
+      const faults = stage.test.nemesis ? ["partition: the engine's simulated network"] : [];
+      const report = { challenge: challenge.key, stage: stage.key, stageName: stage.name, guidePath: guidePath(challenge, stage), runtime: MAELSTROM_RUNTIME, faults };
+      return reportStage(reporter, report, (listener) =>
+        runMaelstromStage({ stage, run, cwd: dir, storeRoot: join(paths.root, "maelstrom"), log, signal, onTest: (t) => listener.testFinished(t) }),
+      );
+    },
+    () => log.close(),
+  );
 }

@@ -1,0 +1,47 @@
+import type { Stage } from "../challenges/types.js";
+import type { Reporter } from "../reports/reporter.js";
+import type { StageRun, SuiteListener, SuiteResult } from "../util/verdict.js";
+
+export type RunOutcome = "passed" | "failed" | "interrupted";
+
+/**
+ * Runs stages one after another until one fails; Ctrl-C (or SIGTERM) aborts
+ * the current one, a second Ctrl-C exits at once (the reaper cleans up).
+ * `cleanup` runs whatever happens.
+ */
+export async function runInOrder<S extends Stage>(
+  stages: readonly S[],
+  runOne: (stage: S, index: number, signal: AbortSignal) => Promise<SuiteResult>,
+  cleanup: () => Promise<void>,
+): Promise<RunOutcome> {
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    for (const [i, stage] of stages.entries()) {
+      const result = await runOne(stage, i, abort.signal);
+      if (result.interrupted) return "interrupted";
+      if (!result.passed) return "failed";
+    }
+    return "passed";
+  } finally {
+    await cleanup();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** Tells the reporter a stage starts, runs it with the reporter's listener, and tells it the verdict. */
+export async function reportStage(reporter: Reporter, run: StageRun, go: (listener: SuiteListener) => Promise<SuiteResult>): Promise<SuiteResult> {
+  const result = await go(reporter.stageStarted(run));
+  reporter.stageFinished(run, result);
+  return result;
+}
+
+export function exitCodeOf(outcome: RunOutcome): number {
+  return outcome === "passed" ? 0 : outcome === "failed" ? 1 : 130;
+}
