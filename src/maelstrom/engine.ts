@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { statsByF, type Operation } from "./history.js";
 import { Network, type Journey, type LatencyDistribution, type NetCounts } from "./network.js";
 import { MaelstromProcess, type ProtocolViolation } from "./nodeProcess.js";
+import { Reaper } from "../runtimes/local/reaperClient.js";
 import { isDefinite, errorName, type Body, type Message } from "./protocol.js";
 import { createServices, SERVICE_NAMES, serviceEndpoint } from "./services.js";
 import { createWorkload } from "./workloads/index.js";
@@ -146,10 +147,12 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     });
   };
 
+  const reaper = new Reaper(); // kills the nodes if this process dies without stopping them
   const processes = nodes.map(
     (name) =>
       new MaelstromProcess({
         name,
+        reaper,
         command: opts.bin,
         args: opts.args,
         cwd: opts.cwd,
@@ -287,6 +290,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     opts.signal?.removeEventListener("abort", onAbort);
     net.stop();
     await Promise.all(processes.map((p) => p.stop()));
+    await reaper.close();
     for (const w of pending.values()) w.resolve(undefined);
   }
 

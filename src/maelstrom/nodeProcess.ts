@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { killGroupBottomUp, signalGroupFromLeaves } from "../runtimes/local/processGroup.js";
+import { ProcessGroup } from "../runtimes/local/processSpawner.js";
+import type { Reaper } from "../runtimes/local/reaperClient.js";
 import { parseLine, type Message } from "./protocol.js";
 
 const KEPT_LINES = 20;
@@ -28,6 +28,8 @@ export interface NodeProcessOptions {
   onMessage: (message: Message) => void;
   onViolation: (v: ProtocolViolation) => void;
   onStderr?: (line: string) => void;
+  /** Kills the node's process group if the harness dies without stopping it. */
+  reaper: Reaper;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface NodeProcessOptions {
  */
 export class MaelstromProcess {
   readonly name: string;
-  private readonly child: ChildProcess;
+  private readonly group: ProcessGroup;
   private readonly log: WriteStream;
   private readonly recentErr: string[] = [];
   private stopping = false;
@@ -45,39 +47,40 @@ export class MaelstromProcess {
   constructor(private readonly opts: NodeProcessOptions) {
     this.name = opts.name;
     this.log = createWriteStream(opts.logFile);
-    this.child = spawn(opts.command, [...opts.args], {
+    this.group = new ProcessGroup({
+      file: opts.command,
+      args: opts.args,
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
+      reaper: opts.reaper,
     });
-    this.child.stdin!.on("error", () => {}); // a node that died; reported by its exit
-    createInterface({ input: this.child.stdout! }).on("line", (line) => this.onLine(line));
-    createInterface({ input: this.child.stderr! }).on("line", (line) => {
+    const child = this.group.child;
+    child.stdin!.on("error", () => {}); // a node that died; reported by its exit
+    createInterface({ input: child.stdout! }).on("line", (line) => this.onLine(line));
+    createInterface({ input: child.stderr! }).on("line", (line) => {
       this.recentErr.push(line);
       if (this.recentErr.length > KEPT_LINES) this.recentErr.shift();
       this.log.write(line + "\n");
       opts.onStderr?.(line);
     });
-    this.exited = new Promise((resolve) => {
-      this.child.once("error", (err) => {
-        this.violation(`could not be started (${(err as NodeJS.ErrnoException).code ?? err.message}); check the command given as --bin (or as run: in clstr.yaml)`);
-        resolve();
-      });
-      this.child.once("close", (code, signal) => {
-        if (!this.stopping) this.violation(`exited on its own (${signal ?? `exit code ${code}`}) while the test was running`);
-        resolve();
-      });
+    // Closed, not just exited: every line the node wrote has been read by then.
+    this.exited = this.group.closed.then((end) => {
+      if (end.kind === "failed") {
+        this.violation(`could not be started (${end.error.code ?? end.error.message}); check the command given as --bin (or as run: in clstr.yaml)`);
+      } else if (!this.stopping) {
+        this.violation(`exited on its own (${end.signal ?? `exit code ${end.code}`}) while the test was running`);
+      }
     });
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.group.pgid;
   }
 
   deliver(message: Message): void {
     if (this.stopping) return;
-    this.child.stdin!.write(JSON.stringify(message) + "\n");
+    this.group.child.stdin!.write(JSON.stringify(message) + "\n");
   }
 
   /**
@@ -86,8 +89,7 @@ export class MaelstromProcess {
    */
   async stop(graceMs = 1000): Promise<void> {
     this.stopping = true;
-    const pgid = this.child.pid;
-    if (pgid !== undefined && !(await signalGroupFromLeaves(pgid, "SIGTERM", graceMs))) await killGroupBottomUp(pgid);
+    await this.group.stop("SIGTERM", graceMs);
     await this.exited;
     await new Promise<void>((resolve) => this.log.end(resolve));
   }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
 import { detectCapabilities } from "../../src/runtimes/sandbox/capabilities.js";
 import { packageRoot } from "../../src/util/packageRoot.js";
 import { challengeDir, clstrAsOnlyChild, processesIn, SOLUTION_SERVER, startClstr, waitFor } from "./harness.js";
@@ -30,6 +31,41 @@ async function startUntilFirstTest(dir: string) {
     throw err;
   });
   return { run };
+}
+
+/**
+ * A gossip-glomers directory at `stage` whose node is the reference broadcast
+ * node with one change many learners' nodes share: a timer keeps it alive
+ * after its stdin closes, so it does not go away by itself with the CLI.
+ */
+function gossipDirWithLingeringNode(stage: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "clstr-gg-"));
+  const lib = (file: string) => JSON.stringify(pathToFileURL(join(packageRoot, "solutions", "gossip-glomers", "dist", file)).href);
+  writeFileSync(
+    join(dir, "node.mjs"),
+    [
+      `import { MaelstromNode } from ${lib("maelstrom.js")};`,
+      `import { broadcast } from ${lib("broadcast.js")};`,
+      `const node = new MaelstromNode();`,
+      `broadcast(node);`,
+      `setInterval(() => {}, 1000);`,
+      `await node.run();`,
+      ``,
+    ].join("\n"),
+  );
+  writeFileSync(join(dir, "clstr.yaml"), `challenge: gossip-glomers\nstage: ${stage}\nrun: ${process.execPath} node.mjs\n`);
+  return dir;
+}
+
+/** Live processes in `dir` running the node script (not the CLI, not the reaper). */
+function nodesIn(dir: string): number[] {
+  return processesIn(dir).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes("node.mjs");
+    } catch {
+      return false; // gone while we looked
+    }
+  });
 }
 
 describe("nothing outlives a run", () => {
@@ -81,6 +117,19 @@ describe("nothing outlives a run", () => {
     run.kill("SIGKILL");
     await run;
     // The reaper notices the harness is gone and kills the node's group.
+    await waitFor("the node processes to go away", () => processesIn(dir).length === 0, 5_000);
+  });
+
+  it("after the harness itself is killed (SIGKILL) during a gossip-glomers stage", async () => {
+    const dir = gossipDirWithLingeringNode("multi-node-broadcast");
+    const run = startClstr(dir, "test");
+    await waitFor("the five nodes to run", () => nodesIn(dir).length === 5, 20_000).catch((err) => {
+      run.kill("SIGKILL");
+      throw err;
+    });
+    run.kill("SIGKILL");
+    await run;
+    // The nodes' stdin is closed now, and these ones do not exit on that: the reaper kills their groups.
     await waitFor("the node processes to go away", () => processesIn(dir).length === 0, 5_000);
   });
 });

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { NodeExit, RuntimeEvents, RuntimeNode } from "../runtime.js";
 import { now } from "../../logs/eventLog.js";
-import { killGroupBottomUp, signalGroup, signalGroupFromLeaves, waitGroupGone } from "./processGroup.js";
+import { signalGroup } from "./processGroup.js";
+import { ProcessGroup } from "./processSpawner.js";
 import type { Reaper } from "./reaperClient.js";
 import { settlesWithin } from "../../util/within.js";
 
@@ -47,8 +47,7 @@ export class NodeProcess implements RuntimeNode {
   readonly address: string;
   readonly url: string;
   readonly socketPath: string | undefined;
-  private child: ChildProcess | undefined;
-  private pgid: number | undefined;
+  private group: ProcessGroup | undefined;
   private exited: Promise<void> = Promise.resolve();
   private stopping = false;
   private lastCrash: NodeExit | undefined;
@@ -63,11 +62,11 @@ export class NodeProcess implements RuntimeNode {
 
   /** The node's process (group) id while it runs. */
   get pid(): number | undefined {
-    return this.pgid;
+    return this.group?.pgid;
   }
 
   get running(): boolean {
-    return this.child !== undefined;
+    return this.group !== undefined;
   }
 
   get crashed(): NodeExit | undefined {
@@ -79,7 +78,7 @@ export class NodeProcess implements RuntimeNode {
   }
 
   async exitWithin(ms: number): Promise<boolean> {
-    if (!this.child) return true;
+    if (!this.group) return true;
     return settlesWithin(this.exited, ms);
   }
 
@@ -91,14 +90,15 @@ export class NodeProcess implements RuntimeNode {
   }
 
   private async spawnNode(): Promise<void> {
-    if (this.child) return;
+    if (this.group) return;
     this.lastCrash = undefined;
     this.stopping = false;
     const placement = this.opts.placement;
     const [file, args] = placement ? [placement.file, placement.args] : ["sh", ["-c", shellCommand(this.opts.command)]];
-    const child = spawn(file, args, {
+    const group = new ProcessGroup({
+      file,
+      args,
       cwd: this.opts.cwd,
-      detached: true, // its own process group (and session): signals reach all of it
       stdio: [placement ? "pipe" : "ignore", "pipe", "pipe"],
       env: {
         ...process.env,
@@ -108,33 +108,22 @@ export class NodeProcess implements RuntimeNode {
         PEERS: this.opts.peers.join(","),
         DATA_DIR: this.opts.dataDir,
       },
+      reaper: this.opts.reaper,
     });
-    const spawned = new Promise<void>((resolve, reject) => {
-      child.once("spawn", resolve);
-      child.once("error", reject);
-    });
-    await spawned;
-    this.child = child;
-    this.pgid = child.pid!;
-    this.opts.reaper.watch(this.pgid);
+    await group.started;
+    this.group = group;
+    const child = group.child;
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => this.record(line));
     }
-    this.exited = new Promise((resolve) => {
-      child.once("exit", (code, signal) => {
-        if (!this.stopping) {
-          this.lastCrash = { code, signal, at: now() };
-          this.opts.events.crashed(this.name, this.lastCrash);
-          // The shell is gone; make sure nothing it started lingers.
-          if (this.pgid !== undefined) {
-            signalGroup(this.pgid, "SIGKILL");
-            this.opts.reaper.forget(this.pgid);
-            this.pgid = undefined;
-          }
-        }
-        this.child = undefined;
-        resolve();
-      });
+    this.exited = group.exited.then((exit) => {
+      if (!this.stopping) {
+        this.lastCrash = exit.kind === "exited" ? { code: exit.code, signal: exit.signal, at: now() } : { code: null, signal: null, at: now() };
+        this.opts.events.crashed(this.name, this.lastCrash);
+        // The shell is gone; make sure nothing it started lingers.
+        group.killLeftovers();
+      }
+      this.group = undefined;
     });
     if (placement) {
       child.stdin!.on("error", () => {});
@@ -159,14 +148,11 @@ export class NodeProcess implements RuntimeNode {
   private async end(signal: NodeJS.Signals, graceMs: number): Promise<void> {
     // A stop that arrives while the node is starting applies to that start.
     await this.starting?.catch(() => {});
-    const pgid = this.pgid;
-    if (pgid === undefined) return;
+    const group = this.group;
+    if (group === undefined) return;
     this.stopping = true;
-    if (signal === "SIGKILL" || !(await signalGroupFromLeaves(pgid, signal, graceMs))) await killGroupBottomUp(pgid);
+    await group.stop(signal, graceMs);
     await this.exited;
-    await waitGroupGone(pgid, 5000);
-    this.opts.reaper.forget(pgid);
-    this.pgid = undefined;
   }
 
   private record(line: string): void {
