@@ -1,15 +1,26 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { runCheckers, type Checker, type ComposedVerdict, type NetStats, type RunFacts } from "./checkers/index.js";
+import { netStats } from "./checkers/network.js";
+import { ClientCalls } from "./clients.js";
 import { statsByF, type Operation } from "./history.js";
-import { Network, type Journey, type LatencyDistribution, type NetCounts } from "./network.js";
+import { startNemesis } from "./nemesis.js";
+import { Network, type Journey, type LatencyDistribution } from "./network.js";
 import { MaelstromProcess, type ProtocolViolation } from "./nodeProcess.js";
+import { clientNames, HARNESS_CLIENT, participantsOf, reservedNames, type Participant } from "./participants.js";
+import { isDefinite, type Body, type Message } from "./protocol.js";
 import { Reaper } from "../runtimes/local/reaperClient.js";
-import { isDefinite, errorName, type Body, type Message } from "./protocol.js";
+import { seeded } from "./random.js";
 import { createServices, SERVICE_NAMES, serviceEndpoint } from "./services.js";
 import { createWorkload } from "./workloads/index.js";
 import type { CheckResult } from "./workloads/workload.js";
 
+export { seeded } from "./random.js";
+export type { NetStats } from "./checkers/index.js";
+
 // One Maelstrom test: start the nodes, init them, drive clients at a rate
+// through the simulated network (with partitions when asked), heal, run the
+// final phase, then hand the history to the run's checkers, composed.
 // through the simulated network (with partitions when asked), heal, run the
 // final phase, check the history.
 
@@ -32,6 +43,11 @@ export interface EngineOptions {
   nemesisIntervalS: number;
   /** "total": every request must be acknowledged; a number: at least that fraction must be. */
   availability?: "total" | number;
+  /**
+   * Checkers to run besides the workload's, availability, network statistics
+   * and latency (a stage's thresholds, say); their parts join the verdict.
+   */
+  checkers?: readonly Checker[];
   /** Share (0..1) of messages between nodes and services dropped at random. */
   lossRate?: number;
   topology: string;
@@ -48,31 +64,34 @@ export interface EngineOptions {
   onEvent?: (what: string) => void;
   /** Sees every message as it is sent and as it is delivered (--log-net-send, --log-net-recv). */
   onMessage?: (what: "send" | "recv", message: Message) => void;
+  /** Watches the node processes, so they die with the harness; without one, the run starts its own. */
+  reaper?: Reaper;
   /** Aborting stops the test at once (Ctrl-C); the result says interrupted. */
   signal?: AbortSignal;
 }
 
-export interface NetStats {
-  all: NetCounts & { msgsPerOp: number };
-  clients: NetCounts & { msgsPerOp: number };
-  servers: NetCounts & { msgsPerOp: number };
-}
-
 export interface EngineResult {
+  /** The worst part of the composed verdict (false after a protocol violation, "unknown" when interrupted). */
   valid: boolean | "unknown";
   /** Why the test could not run to the end (a node broke the protocol). */
   violation?: ProtocolViolation;
   interrupted?: boolean;
   stats: ReturnType<typeof statsByF>;
   net: NetStats;
+  /** The workload checker's part, as Maelstrom's checker facts (the same as checks.parts.workload). */
   workload: CheckResult;
+  /** Every part's failures, in order: the composed verdict's failure text. */
   problems: string[];
+  /** The composed verdict, each checker's part by name; absent when the run stopped early (a protocol violation, an interrupt) and nothing was checked. */
+  checks?: ComposedVerdict;
   history: Operation[];
   /** Every message's journey (bounded), for the report's space-time diagram. */
   journeys: Journey[];
   /** What the engine did, when (nemesis, phases), ms since the start. */
   events: EngineEvent[];
   nodes: string[];
+  /** Everyone who took part (nodes, services, clients) with their kind. */
+  participants: Participant[];
   durationMs: number;
   storeDir: string;
 }
@@ -89,8 +108,11 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   mkdirSync(opts.storeDir, { recursive: true });
   const random = seeded(opts.seed ?? Date.now());
   const nodes = [...(opts.nodes ?? Array.from({ length: opts.nodeCount }, (_, i) => `n${i}`))];
-  const clientCount = Math.max(1, opts.concurrency);
-  const workload = createWorkload(opts.workload, { nodes, clients: clientCount, random, topology: opts.topology });
+  const clients = clientNames(Math.max(1, opts.concurrency));
+  const taken = nodes.find((n) => reservedNames(clients.length).has(n));
+  if (taken !== undefined) throw new Error(`node name ${JSON.stringify(taken)} is taken by a client or a service of this run`);
+  const participants = participantsOf(nodes, clients);
+  const workload = createWorkload(opts.workload, { nodes, clients: clients.length, random, topology: opts.topology });
   const net = new Network({
     latencyMs: opts.latencyMs,
     distribution: opts.latencyDist,
@@ -100,7 +122,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   });
   const history: Operation[] = [];
   const clock = () => net.now();
-  const timeoutMs = opts.requestTimeoutMs ?? 5000;
+  const calls = new ClientCalls(net, opts.requestTimeoutMs ?? 5000);
 
   let violation: ProtocolViolation | undefined;
   let failRun: (v: ProtocolViolation) => void = () => {};
@@ -122,42 +144,17 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   // Services answer like nodes.
   for (const service of createServices(random)) net.add(service.name, serviceEndpoint(service, (m) => net.send(m)), "server");
 
-  // Clients: each bound to one node, one request at a time.
-  const pending = new Map<string, { resolve: (b: Body | undefined) => void }>();
-  const clientEndpoint = (name: string) => ({
-    deliver(message: Message) {
-      const id = message.body.in_reply_to;
-      const waiter = pending.get(`${name}:${id}`);
-      if (waiter) {
-        pending.delete(`${name}:${id}`);
-        waiter.resolve(message.body);
-      }
-    },
-  });
-  let msgIds = 0;
-  const call = (client: string, node: string, body: Body, ms = timeoutMs): Promise<Body | undefined> => {
-    const msgId = ++msgIds;
-    return new Promise((resolve) => {
-      const key = `${client}:${msgId}`;
-      pending.set(key, { resolve });
-      net.after(ms, () => {
-        if (pending.delete(key)) resolve(undefined);
-      });
-      net.send({ src: client, dest: node, body: { ...body, msg_id: msgId } });
-    });
-  };
-
-  const reaper = new Reaper(); // kills the nodes if this process dies without stopping them
+  const reaper = opts.reaper ?? new Reaper();
   const processes = nodes.map(
     (name) =>
       new MaelstromProcess({
         name,
-        reaper,
         command: opts.bin,
         args: opts.args,
         cwd: opts.cwd,
         env: { ...(opts.env ?? {}) },
         logFile: join(opts.storeDir, `${name}.log`),
+        reaper,
         onMessage: (m) => {
           if (!net.has(m.dest)) {
             failRun({ node: name, problem: `sent a message to ${JSON.stringify(m.dest)}, which is not a node, client or service of this test (nodes: ${nodes.join(", ")}; services: ${SERVICE_NAMES.join(", ")})`, line: JSON.stringify(m), stderr: [] });
@@ -175,22 +172,21 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   );
   processes.forEach((p) => net.add(p.name, p, "server"));
 
-  const clients = Array.from({ length: clientCount }, (_, i) => `c${i + 1}`);
-  for (const c of clients) net.add(c, clientEndpoint(c), "client");
-  net.add("c0", clientEndpoint("c0"), "client"); // the harness's own client for init and setup
+  // Clients: each bound to one node, one request at a time; the harness's own client does init and setup.
+  for (const c of [...clients, HARNESS_CLIENT]) net.add(c, calls.endpoint(c), "client");
+  const nodeOf = new Map(clients.map((c, i) => [c, nodes[i % nodes.length]!]));
 
   const events: EngineEvent[] = [];
   const event = (what: string) => {
     events.push({ at: clock(), what });
     opts.onEvent?.(what);
   };
-  const problems: string[] = [];
 
   /** Runs one client operation and records it. */
   const operate = async (client: string, node: string, body: Body, final = false): Promise<Operation> => {
     const op: Operation = { client, node, f: body.type, request: body, invokedAt: clock(), ...(final ? { final } : {}) };
     history.push(op);
-    const reply = await call(client, node, body);
+    const reply = await calls.call(client, node, body);
     op.completedAt = clock();
     if (!reply) op.outcome = "info";
     else if (reply.type === "error") {
@@ -210,7 +206,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
       broken,
       Promise.all(
         nodes.map(async (node) => {
-          const reply = await call("c0", node, { type: "init", node_id: node, node_ids: nodes }, 10_000);
+          const reply = await calls.call(HARNESS_CLIENT, node, { type: "init", node_id: node, node_ids: nodes }, 10_000);
           if (!reply) failRun({ node, problem: "did not answer init within 10 s; reply {\"type\": \"init_ok\", \"in_reply_to\": <the init's msg_id>}", stderr: [] });
           else if (reply.type !== "init_ok") failRun({ node, problem: `answered init with ${JSON.stringify(reply)} instead of init_ok`, stderr: [] });
         }),
@@ -219,7 +215,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     event("nodes initialized");
 
     for (const { node, body } of workload.setup?.() ?? []) {
-      const reply = await Promise.race([broken, call("c0", node, body)]);
+      const reply = await Promise.race([broken, calls.call(HARNESS_CLIENT, node, body)]);
       if (reply?.type !== `${body.type}_ok`) {
         failRun({ node, problem: `answered ${body.type} with ${reply ? JSON.stringify(reply) : "nothing within the timeout"}; expected ${body.type}_ok`, stderr: [] });
       }
@@ -250,8 +246,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
           turn++;
           if (!client) continue; // every client is waiting: this tick's operation is skipped, as a closed system would
           busy.add(client);
-          const node = nodes[(Number(client.slice(1)) - 1) % nodes.length]!;
-          const p = operate(client, node, workload.next(client)).finally(() => {
+          const p = operate(client, nodeOf.get(client)!, workload.next(client)).finally(() => {
             busy.delete(client);
             inflight.delete(p);
           });
@@ -290,95 +285,15 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     opts.signal?.removeEventListener("abort", onAbort);
     net.stop();
     await Promise.all(processes.map((p) => p.stop()));
-    await reaper.close();
-    for (const w of pending.values()) w.resolve(undefined);
+    if (!opts.reaper) await reaper.close();
+    calls.abandon();
   }
 
-  const ops = history.filter((o) => !o.final).length || 1;
-  const per = (c: NetCounts) => ({ ...c, msgsPerOp: round3(c.msgCount / ops) });
-  const netStats: NetStats = { all: per(net.counts.all), clients: per(net.counts.clients), servers: per(net.counts.servers) };
-  const checked: CheckResult = violation ? { valid: false, problems: [] } : workload.check(history);
-  if (!violation && opts.availability !== undefined) {
-    const problem = availabilityProblem(history, opts.availability);
-    if (problem) problems.push(problem);
-  }
-  const valid = violation ? false : checked.valid === false || problems.length > 0 ? false : checked.valid;
-  if (interrupted) {
-    return { valid: "unknown", interrupted, stats: statsByF(history), net: netStats, workload: { valid: "unknown", problems: [] }, problems: [], history, journeys: net.journeys, events, nodes, durationMs: performance.now() - started, storeDir: opts.storeDir };
-  }
-  return {
-    valid,
-    ...(violation ? { violation } : {}),
-    stats: statsByF(history),
-    net: netStats,
-    workload: checked,
-    problems: [...checked.problems, ...problems],
-    history,
-    journeys: net.journeys,
-    events,
-    nodes,
-    durationMs: performance.now() - started,
-    storeDir: opts.storeDir,
-  };
-}
-
-/** Whether enough requests of the main phase were acknowledged (--availability). */
-function availabilityProblem(history: readonly Operation[], availability: "total" | number): string | undefined {
-  const main = history.filter((o) => !o.final);
-  const unacked = main.filter((o) => o.outcome !== "ok");
-  const share = main.length === 0 ? 1 : (main.length - unacked.length) / main.length;
-  const required = availability === "total" ? 1 : availability;
-  if (unacked.length === 0 || share >= required) return undefined;
-  const example = unacked[0]!;
-  const why = example.reply ? `error ${String(example.reply.code)} (${errorName(Number(example.reply.code))})` : "no reply within the timeout";
-  const level = availability === "total" ? "availability total" : `availability ${availability}`;
-  return `${level}: ${unacked.length} of ${main.length} requests were not acknowledged (${(share * 100).toFixed(1)}% succeeded${availability === "total" ? "" : `, ${(required * 100).toFixed(1)}% must`}), e.g. ${example.f} to ${example.node}: ${why}`;
-}
-
-/** The partition nemesis: every interval, cut the nodes (random halves or one isolated node), then heal, and so on. */
-function startNemesis(opts: EngineOptions, net: Network, nodes: readonly string[], random: () => number, event: (what: string) => void) {
-  if (!opts.nemesis.includes("partition") || nodes.length < 2) return { stop() {} };
-  let stopped = false;
-  const tick = () => {
-    if (stopped) return;
-    if (net.partitioned) {
-      net.heal();
-      event("healed the network");
-    } else {
-      const shuffled = [...nodes].sort(() => random() - 0.5);
-      if (random() < 0.5) {
-        const cut = Math.max(1, Math.floor(nodes.length / 2));
-        const groups = [shuffled.slice(0, cut), shuffled.slice(cut)];
-        net.partition(groups);
-        event(`partitioned ${groups.map((g) => `[${g.join(" ")}]`).join(" | ")}`);
-      } else {
-        const alone = shuffled[0]!;
-        net.partition([[alone], shuffled.slice(1)]);
-        event(`isolated ${alone}`);
-      }
-    }
-    net.after(opts.nemesisIntervalS * 1000, tick);
-  };
-  net.after(opts.nemesisIntervalS * 1000, tick);
-  return {
-    stop() {
-      stopped = true;
-    },
-  };
-}
-
-/** A small seeded PRNG (mulberry32), so a run's random choices can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
+  const facts: RunFacts = { history, nodes, net: netStats(net.counts, history), ...(workload.stableLatencies ? { stableLatencies: workload.stableLatencies(history) } : {}) };
+  const run = { stats: statsByF(history), net: facts.net, history, journeys: net.journeys, events, nodes, participants, durationMs: performance.now() - started, storeDir: opts.storeDir };
+  if (interrupted) return { valid: "unknown", interrupted, workload: { valid: "unknown", problems: [] }, problems: [], ...run };
+  if (violation) return { valid: false, violation, workload: { valid: false, problems: [] }, problems: [], ...run };
+  const checks = runCheckers(workload, opts).check(facts);
+  const part = checks.parts.workload!;
+  return { valid: checks.valid, workload: { valid: part.valid, problems: part.failures, ...part.figures }, problems: checks.failures, checks, ...run };
 }

@@ -1,6 +1,7 @@
 import { createWriteStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pc from "picocolors";
+import { kebab } from "./checkers/network.js";
 import type { EngineOptions, EngineResult } from "./engine.js";
 
 /** Writes results.json and history.jsonl into the run's store directory. */
@@ -17,17 +18,15 @@ export async function writeResults(opts: EngineOptions, r: EngineResult): Promis
       servers: kebab(r.net.servers),
     },
     checker: r.workload,
-    options: { ...opts, onStderr: undefined, onEvent: undefined, onMessage: undefined, signal: undefined },
+    ...(r.checks ? { checks: r.checks.parts } : {}),
+    participants: r.participants,
+    options: { ...opts, onStderr: undefined, onEvent: undefined, onMessage: undefined, signal: undefined, reaper: undefined, checkers: opts.checkers?.map((c) => c.name) },
     "duration-ms": Math.round(r.durationMs),
   };
   writeFileSync(join(r.storeDir, "results.json"), JSON.stringify(results, null, 2) + "\n");
   const out = createWriteStream(join(r.storeDir, "history.jsonl"));
   for (const op of r.history) out.write(JSON.stringify(op) + "\n");
   await new Promise<void>((resolve) => out.end(resolve));
-}
-
-function kebab(c: { sendCount: number; recvCount: number; msgCount: number; dropCount: number; msgsPerOp: number }) {
-  return { "send-count": c.sendCount, "recv-count": c.recvCount, "msg-count": c.msgCount, "msgs-per-op": c.msgsPerOp, "drop-count": c.dropCount };
 }
 
 /** The terminal summary: the same facts as Maelstrom's results, readable. */
@@ -52,6 +51,11 @@ export function summarize(opts: EngineOptions, r: EngineResult): string {
   if (facts.length) {
     lines.push("", "Checker:");
     for (const [k, v] of facts) lines.push(`  ${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
+  }
+  const others = Object.entries(r.checks?.parts ?? {}).filter(([name]) => name !== "workload" && name !== "net");
+  if (others.length) {
+    lines.push("", "Other checks:");
+    for (const [name, part] of others) lines.push(`  ${name}: ${part.valid === true ? "valid" : part.valid === false ? "invalid" : "unknown"}  ${JSON.stringify(part.figures)}`);
   }
   if (r.problems.length) lines.push("", pc.red("Problems:"), ...r.problems.map((p) => `  - ${p}`));
   lines.push("", `Results, history and node logs: ${r.storeDir}`);

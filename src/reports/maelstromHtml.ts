@@ -4,7 +4,6 @@ import { join } from "node:path";
 import type { EngineOptions, EngineResult } from "../maelstrom/engine.js";
 import type { Operation } from "../maelstrom/history.js";
 import type { Journey } from "../maelstrom/network.js";
-import { SERVICE_NAMES } from "../maelstrom/services.js";
 import { packageRoot } from "../util/packageRoot.js";
 
 // One self-contained HTML page per Maelstrom run: the verdict and numbers,
@@ -106,7 +105,7 @@ export function reportData(opts: EngineOptions, r: EngineResult): ReportData {
     latencyMs: opts.latencyMs,
     endMs: round1(endOfRun(r)),
     procs,
-    kinds: procs.map(kindOf),
+    kinds: procs.map((p) => kindOf(r, p)),
     fs,
     types,
     ops: r.history.map((op) => encodeOp(op, procIndex, indexOf(fs))),
@@ -119,24 +118,22 @@ export function reportData(opts: EngineOptions, r: EngineResult): ReportData {
   };
 }
 
-/** Nodes, then the services that were used, then clients (c0, c1, ...), then anyone else. */
+/** Nodes, then the services that were used, then clients (c0, c1, ...), then anyone else; each participant's kind comes from the run. */
 function processNames(r: EngineResult): string[] {
   const seen = new Set<string>();
   for (const j of r.journeys) seen.add(j.src).add(j.dest);
   for (const o of r.history) seen.add(o.client).add(o.node);
-  const services = SERVICE_NAMES.filter((s) => seen.has(s));
-  const clients = [...seen].filter(isClient).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  const used = (kind: Kind) => r.participants.filter((p) => p.kind === kind && seen.has(p.name)).map((p) => p.name);
+  const services = used("service");
+  const clients = used("client");
   const known = new Set([...r.nodes, ...services, ...clients]);
   const others = [...seen].filter((p) => !known.has(p)).sort();
   return [...r.nodes, ...services, ...clients, ...others];
 }
 
-function isClient(name: string): boolean {
-  return /^c\d+$/.test(name);
-}
-
-function kindOf(name: string): Kind {
-  return SERVICE_NAMES.includes(name) ? "service" : isClient(name) ? "client" : "node";
+/** The kind the run recorded for a participant; a name it does not list (none should) is drawn as a node. */
+function kindOf(r: EngineResult, name: string): Kind {
+  return r.participants.find((p) => p.name === name)?.kind ?? "node";
 }
 
 function encodeOp(op: Operation, procIndex: Map<string, number>, fIndex: Map<string, number>): EncodedOp {

@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import type { EngineOptions, EngineResult } from "../../src/maelstrom/engine.js";
 import { statsByF, type Operation } from "../../src/maelstrom/history.js";
 import type { Journey } from "../../src/maelstrom/network.js";
+import { participantsOf } from "../../src/maelstrom/participants.js";
 import { maelstromReport, writeMaelstromReport, type ReportData } from "../../src/reports/maelstromHtml.js";
 
 const EVIL = "</script><script>alert(1)</script>";
@@ -49,6 +50,7 @@ function result(storeDir: string, history: Operation[], journeys: Journey[], ext
       { at: 1100, what: "final reads" },
     ],
     nodes: ["n0", "n1"],
+    participants: participantsOf(extra.nodes ?? ["n0", "n1"], ["c1", "c2"]),
     durationMs: 1200,
     storeDir,
     ...extra,
@@ -111,6 +113,18 @@ describe("Maelstrom HTML report", () => {
     assert.deepEqual(data.partitions, [[500, 1000, "isolated n1"]]);
     assert.equal(data.clientsStartedAt, 12);
     assert.equal(data.finalAt, 1100);
+  });
+
+  it("takes each participant's kind from the run, not from its name", () => {
+    const nodes = ["c7", "edge"];
+    const odd: Journey[] = [
+      { src: "c7", dest: "edge", type: "gossip", sentAt: 1, deliveredAt: 2 },
+      { src: "client-a", dest: "c7", type: "echo", msgId: 1, sentAt: 3, deliveredAt: 4 },
+    ];
+    const participants = [...participantsOf(nodes, []), { name: "client-a", kind: "client" as const }];
+    const data = embeddedData(maelstromReport({ ...options(dir), nodes }, result(dir, [], odd, { nodes, participants })));
+    assert.deepEqual(data.procs, ["c7", "edge", "client-a"]);
+    assert.deepEqual(data.kinds, ["node", "node", "client"]);
   });
 
   it("escapes a request body that holds </script>, so it cannot end the data script", () => {

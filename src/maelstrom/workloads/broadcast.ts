@@ -1,7 +1,9 @@
 import type { Operation } from "../history.js";
-import { checkGrowingSet, finalReadsAgree } from "./growingSet.js";
+import { checkGrowingSet, finalReadsAgree, stableLatencies, type SetShape } from "./growingSet.js";
 import { topology } from "./topology.js";
 import type { CheckResult, Workload, WorkloadOptions } from "./workload.js";
+
+const BROADCAST: SetShape = { add: "broadcast", element: "message", elements: "messages", noun: "broadcast value" };
 
 /**
  * Clients broadcast unique integers and read each node's set; every
@@ -19,9 +21,10 @@ export function broadcastWorkload(opts: WorkloadOptions): Workload {
     finalRound: () => opts.nodes.map((node) => ({ node, body: { type: "read" } })),
     settled: (round) => finalReadsAgree(round, "messages"),
     check: (history) => checkBroadcast(history, opts.nodes),
+    stableLatencies: (history) => stableLatencies(history, opts.nodes, BROADCAST),
   };
 }
 
 export function checkBroadcast(history: readonly Operation[], nodes: readonly string[]): CheckResult {
-  return checkGrowingSet(history, nodes, { add: "broadcast", element: "message", elements: "messages", noun: "broadcast value" });
+  return checkGrowingSet(history, nodes, BROADCAST);
 }

@@ -1,5 +1,7 @@
-import { checkGrowingSet, finalReadsAgree } from "./growingSet.js";
+import { checkGrowingSet, finalReadsAgree, stableLatencies, type SetShape } from "./growingSet.js";
 import type { Workload, WorkloadOptions } from "./workload.js";
+
+const G_SET: SetShape = { add: "add", element: "element", elements: "value", noun: "element" };
 
 /** Clients add unique integers to a grow-only set and read it; every acknowledged add must be in every node's final read. */
 export function gSetWorkload(opts: WorkloadOptions): Workload {
@@ -9,6 +11,7 @@ export function gSetWorkload(opts: WorkloadOptions): Workload {
     next: () => (opts.random() < 0.5 ? { type: "add", element: next++ } : { type: "read" }),
     finalRound: () => opts.nodes.map((node) => ({ node, body: { type: "read" } })),
     settled: (round) => finalReadsAgree(round, "value"),
-    check: (history) => checkGrowingSet(history, opts.nodes, { add: "add", element: "element", elements: "value", noun: "element" }),
+    check: (history) => checkGrowingSet(history, opts.nodes, G_SET),
+    stableLatencies: (history) => stableLatencies(history, opts.nodes, G_SET),
   };
 }

@@ -1,4 +1,5 @@
-import { percentile, type Operation } from "../history.js";
+import { latencySummary } from "../checkers/latency.js";
+import type { Operation } from "../history.js";
 import type { CheckResult } from "./workload.js";
 
 /** How a workload names its adds and reads (broadcast: message/messages; g-set: element/value). */
@@ -42,22 +43,12 @@ export function checkGrowingSet(history: readonly Operation[], nodes: readonly s
       break;
     }
   }
-  // The last final read of each node decides what it ended up with.
-  const finalReads = new Map<string, Operation>();
-  for (const op of history) if (op.final && op.f === "read") finalReads.set(op.node, op);
-  const lost = new Map<number, string[]>();
+  const finalReads = finalReadsOf(history);
   for (const node of nodes) {
     const final = finalReads.get(node);
-    if (!final || final.outcome !== "ok") {
-      problems.push(`${node} did not answer its final read`);
-      continue;
-    }
-    const have = elementsOf(final, shape.elements);
-    for (const op of acked) {
-      const v = op.request[shape.element] as number;
-      if (!have.has(v)) lost.set(v, [...(lost.get(v) ?? []), node]);
-    }
+    if (!final || final.outcome !== "ok") problems.push(`${node} did not answer its final read`);
   }
+  const lost = lostElements(acked, finalReads, nodes, shape);
   const unexpected = new Set<number>();
   for (const op of reads) for (const v of elementsOf(op, shape.elements)) if (!attempted.has(v)) unexpected.add(v);
 
@@ -67,7 +58,50 @@ export function checkGrowingSet(history: readonly Operation[], nodes: readonly s
   }
   if (unexpected.size > 0) problems.push(`reads returned ${unexpected.size} ${shape.noun}(s) nobody added, e.g. ${[...unexpected].slice(0, 5).join(", ")}`);
 
-  // Stable latency: from an add's invocation until after the last read (anywhere) that still missed it.
+  const latencies = latenciesOf(acked, new Set(lost.keys()), reads, shape);
+  return {
+    valid: problems.length === 0,
+    problems,
+    "attempt-count": adds.length,
+    "acknowledged-count": acked.length,
+    "lost-count": lost.size,
+    "unexpected-count": unexpected.size,
+    "stable-latencies": latencySummary(latencies),
+  };
+}
+
+/** The stable latencies of a run (sorted, ms): the workload's measure, for the latency and threshold checkers. */
+export function stableLatencies(history: readonly Operation[], nodes: readonly string[], shape: SetShape): number[] {
+  const acked = history.filter((op) => op.f === shape.add && op.outcome === "ok");
+  const reads = history.filter((op) => op.f === "read" && op.outcome === "ok");
+  const lost = lostElements(acked, finalReadsOf(history), nodes, shape);
+  return latenciesOf(acked, new Set(lost.keys()), reads, shape);
+}
+
+/** The last final read of each node: it decides what the node ended up with. */
+function finalReadsOf(history: readonly Operation[]): Map<string, Operation> {
+  const finalReads = new Map<string, Operation>();
+  for (const op of history) if (op.final && op.f === "read") finalReads.set(op.node, op);
+  return finalReads;
+}
+
+/** Acknowledged elements missing from some node's final read, with the nodes they are missing on (nodes with no answered final read are left out). */
+function lostElements(acked: readonly Operation[], finalReads: ReadonlyMap<string, Operation>, nodes: readonly string[], shape: SetShape): Map<number, string[]> {
+  const lost = new Map<number, string[]>();
+  for (const node of nodes) {
+    const final = finalReads.get(node);
+    if (!final || final.outcome !== "ok") continue;
+    const have = elementsOf(final, shape.elements);
+    for (const op of acked) {
+      const v = op.request[shape.element] as number;
+      if (!have.has(v)) lost.set(v, [...(lost.get(v) ?? []), node]);
+    }
+  }
+  return lost;
+}
+
+/** Stable latency: from an add's invocation until after the last read (anywhere) that still missed it; lost elements have none. */
+function latenciesOf(acked: readonly Operation[], lost: ReadonlySet<number>, reads: readonly Operation[], shape: SetShape): number[] {
   const latencies: number[] = [];
   const seen = reads.map((r) => ({ at: r.invokedAt, values: elementsOf(r, shape.elements) })).sort((a, b) => a.at - b.at);
   for (const op of acked) {
@@ -79,24 +113,5 @@ export function checkGrowingSet(history: readonly Operation[], nodes: readonly s
     }
     latencies.push(lastMiss - op.invokedAt);
   }
-  latencies.sort((a, b) => a - b);
-  return {
-    valid: problems.length === 0,
-    problems,
-    "attempt-count": adds.length,
-    "acknowledged-count": acked.length,
-    "lost-count": lost.size,
-    "unexpected-count": unexpected.size,
-    "stable-latencies": {
-      min: ms(percentile(latencies, 0)),
-      median: ms(percentile(latencies, 50)),
-      p95: ms(percentile(latencies, 95)),
-      p99: ms(percentile(latencies, 99)),
-      max: ms(latencies[latencies.length - 1]),
-    },
-  };
-}
-
-function ms(x: number | undefined): number | null {
-  return x === undefined ? null : Math.round(x);
+  return latencies.sort((a, b) => a - b);
 }

@@ -35,5 +35,8 @@ export interface Workload {
   finalRound?(): { node: string; body: Body }[];
   /** Whether a final round's replies agree (ends the final phase early). */
   settled?(round: readonly Operation[]): boolean;
+  /** The workload's history checker: the "workload" part of the run's verdict (the engine composes it with the others). */
   check(history: readonly Operation[]): CheckResult;
+  /** How long each acknowledged value took to show in every read (sorted, ms), for workloads that measure it; the latency and threshold checkers read it. */
+  stableLatencies?(history: readonly Operation[]): number[];
 }

@@ -1,0 +1,50 @@
+import { percentile } from "../history.js";
+import type { Checker } from "./checker.js";
+
+/** Quantiles of a sorted list of latencies, in whole ms (null when there are none). */
+export interface LatencySummary {
+  min: number | null;
+  median: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export function latencySummary(sorted: readonly number[]): LatencySummary {
+  return {
+    min: ms(percentile(sorted, 0)),
+    median: ms(percentile(sorted, 50)),
+    p95: ms(percentile(sorted, 95)),
+    p99: ms(percentile(sorted, 99)),
+    max: ms(sorted[sorted.length - 1]),
+  };
+}
+
+/**
+ * Latencies, as Maelstrom's latency checker: how long acknowledged client
+ * operations took, and the stable latencies where the workload measures them.
+ * Figures only, never invalid (limits are threshold checkers).
+ */
+export function latencyChecker(): Checker {
+  return {
+    name: "latency",
+    check({ history, stableLatencies }) {
+      const took = history
+        .filter((o) => o.outcome === "ok" && o.completedAt !== undefined)
+        .map((o) => o.completedAt! - o.invokedAt)
+        .sort((a, b) => a - b);
+      return {
+        valid: true,
+        figures: {
+          "operation-latencies": latencySummary(took),
+          ...(stableLatencies ? { "stable-latencies": latencySummary(stableLatencies) } : {}),
+        },
+        failures: [],
+      };
+    },
+  };
+}
+
+function ms(x: number | undefined): number | null {
+  return x === undefined ? null : Math.round(x);
+}
