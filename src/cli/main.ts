@@ -51,7 +51,7 @@ program
   .description("Initialize a challenge")
   .argument("<challenge>", "challenge key, e.g. kv-store")
   .argument("[path]", "directory to create it in", ".")
-  .requiredOption("-l, --language <lang>", "language to set up (typescript, go, python, rust, java, elixir, or any other)")
+  .requiredOption("-l, --language <lang>", "language to set up (typescript, go, python, rust, java, elixir, or any other); gossip-glomers writes a starter node (answers init, ready for handlers) for typescript, python and go")
   .addOption(new Option("--lang <lang>").hideHelp())
   .option("--force", "overwrite files that already exist")
   .action(lazy(() => import("./commands/init.js")));

@@ -1,5 +1,6 @@
-// Starter Maelstrom nodes `clstr init` writes for a Maelstrom challenge: a
-// minimal, correct echo node per language, copied as it is from maelstrom/<language>/.
+// Starter Maelstrom nodes `clstr init` writes for a Maelstrom challenge: per
+// language, a node that starts, answers init and nothing else, around a small
+// message loop the learner adds handlers to; copied as it is from maelstrom/<language>/.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +15,7 @@ export interface Starter {
   setup?: string;
 }
 
-/** Per language key (after aliases): the entry file and the one-time set-up. */
+/** Per language key (after aliases): the entry file and the one-time set-up. `clstr init --help` names these languages. */
 const STARTERS: Record<string, Omit<Starter, "files">> = {
   python: { entry: "node.py" },
   go: { entry: "main.go" },

@@ -1,8 +1,9 @@
 // What `clstr init` writes for a newcomer: a CI workflow in every challenge
 // directory, and for gossip-glomers a README on Maelstrom nodes and a starter
-// node that passes the first stage as written.
+// node that starts and answers init, so that the first stage fails on the
+// missing echo reply, with the hint, and passes once the node answers echo.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -69,7 +70,25 @@ describe("clstr init gossip-glomers --language python", () => {
     assertRunsClstr(workflowIn(dir), "actions/setup-python");
   });
 
-  it("passes echo with the starter node as written", async () => {
+  it("fails echo with the starter node as written: it starts and answers init, and no echo is answered", async () => {
+    const r = await clstr(dir, "test", "echo");
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /✓ Nodes Speak the Maelstrom Protocol/);
+    assert.match(r.stdout, /✗ The echo History Is Valid/);
+    assert.match(r.stdout, /no echo request was answered/);
+    assert.match(r.stdout, /Reply to each echo with \{"type": "echo_ok", "echo": <the same value>, "in_reply_to": <its msg_id>\}/);
+    assert.match(r.stdout, /FAILED ✗/);
+    const log = readFileSync(join(dir, ".clstr", "maelstrom", "echo", "n0.log"), "utf8");
+    assert.match(log, /no handler for 'echo', so no reply/);
+  });
+
+  it("passes echo once the starter node has a handler for echo", async () => {
+    const node = join(dir, "node.py");
+    const starter = readFileSync(node, "utf8");
+    const handlers = 'HANDLERS = {\n    "init": handle_init,\n}';
+    assert.ok(starter.includes(handlers), "the starter keeps one handler per message type in HANDLERS");
+    const echo = 'def handle_echo(msg):\n    reply(msg, {"type": "echo_ok", "echo": msg["body"]["echo"]})\n\n\n';
+    writeFileSync(node, starter.replace(handlers, `${echo}HANDLERS = {\n    "init": handle_init,\n    "echo": handle_echo,\n}`));
     const r = await clstr(dir, "test", "echo");
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /✓ The echo History Is Valid/);
@@ -93,7 +112,9 @@ describe("clstr init writes the CI workflow for every challenge", () => {
     assert.equal(r.code, 0, r.stderr);
     assertRunsClstr(workflowIn(join(root, "gg")), "actions/setup-go");
     assert.match(readFileSync(join(root, "gg", "clstr.yaml"), "utf8"), /^build: go build -o node \.\nrun: \.\/node$/m);
-    assert.match(readFileSync(join(root, "gg", "main.go"), "utf8"), /"echo_ok"/);
+    const node = readFileSync(join(root, "gg", "main.go"), "utf8");
+    assert.match(node, /"init_ok"/);
+    assert.doesNotMatch(node, /"echo_ok"/, "the starter answers init only: echo is the learner's first step");
     assert.ok(existsSync(join(root, "gg", "go.mod")));
     assert.match(readFileSync(join(root, "gg", ".gitignore"), "utf8"), /^node$/m);
   });

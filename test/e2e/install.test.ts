@@ -113,15 +113,17 @@ describe("clstr installed from its npm tarball", () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  it("inits gossip-glomers for Python and passes echo with the starter node, writing the HTML report", async () => {
+  it("inits gossip-glomers for Python, whose starter node fails echo on the missing echo reply, writing the HTML report", async () => {
     const home = mkdtempSync(join(tmpdir(), "clstr-learner-"));
     const init = await installed(home, "init", "gossip-glomers", "gg", "--language", "python");
     assert.equal(init.code, 0, init.out);
     const dir = join(home, "gg");
     for (const f of ["node.py", "README.md", ".github/workflows/clstr.yml"]) assert.ok(existsSync(join(dir, f)), f);
     const test = await installed(dir, "test", "echo");
-    assert.equal(test.code, 0, test.out);
-    assert.match(test.stdout, /PASSED ✓/);
+    assert.equal(test.code, 1, test.out);
+    assert.match(test.stdout, /no echo request was answered/);
+    assert.match(test.stdout, /Reply to each echo with \{"type": "echo_ok"/);
+    assert.match(test.stdout, /FAILED ✗/);
     const reports = filesUnder(join(dir, ".clstr")).filter((f) => f.endsWith("report.html"));
     assert.equal(reports.length, 1, `one report.html under .clstr, found ${reports.join(", ")}`);
     assert.match(readFileSync(reports[0]!, "utf8"), /uPlot/);

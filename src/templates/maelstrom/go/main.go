@@ -1,7 +1,9 @@
 // A Maelstrom node: it reads one JSON message per line on stdin, writes its
-// messages on stdout, one per line, and logs on stderr. It answers init and
-// echo, which is all the echo stage asks; `clstr guide` says what the next
-// stage adds.
+// messages on stdout, one per line, and logs on stderr.
+//
+// It answers init and nothing else yet, so `clstr test echo` fails: the echo
+// stage sends echo requests. Add a handler for each message type a stage asks
+// for (`clstr guide echo` says what an echo must be answered with).
 package main
 
 import (
@@ -20,6 +22,7 @@ type Message struct {
 
 var (
 	nodeID    string
+	nodeIDs   []string
 	nextMsgID int
 	// os.Stdout is unbuffered: each Encode writes one whole line at once.
 	out = json.NewEncoder(os.Stdout)
@@ -38,17 +41,23 @@ func reply(request Message, body map[string]any) {
 	send(request.Src, body)
 }
 
-func handle(msg Message) {
-	switch msg.Body["type"] {
-	case "init":
-		nodeID, _ = msg.Body["node_id"].(string)
-		log.Printf("node %s started; the cluster is %v", nodeID, msg.Body["node_ids"])
-		reply(msg, map[string]any{"type": "init_ok"})
-	case "echo":
-		reply(msg, map[string]any{"type": "echo_ok", "echo": msg.Body["echo"]})
-	default:
-		log.Printf("no handler for %v", msg.Body["type"])
+func handleInit(msg Message) {
+	nodeID, _ = msg.Body["node_id"].(string)
+	nodeIDs = nil
+	if ids, ok := msg.Body["node_ids"].([]any); ok {
+		for _, id := range ids {
+			if s, ok := id.(string); ok {
+				nodeIDs = append(nodeIDs, s)
+			}
+		}
 	}
+	log.Printf("node %s started; the cluster is %s", nodeID, strings.Join(nodeIDs, ", "))
+	reply(msg, map[string]any{"type": "init_ok"})
+}
+
+// One handler per message type (the body's "type").
+var handlers = map[string]func(Message){
+	"init": handleInit,
 }
 
 func main() {
@@ -57,12 +66,22 @@ func main() {
 	// Later stages send long messages (a broadcast read, a kafka poll): allow lines up to 64 MB.
 	in.Buffer(make([]byte, 1<<20), 64<<20)
 	for in.Scan() {
-		var msg Message
-		if err := json.Unmarshal(in.Bytes(), &msg); err != nil {
-			log.Printf("not a message (%v): %s", err, strings.TrimSpace(in.Text()))
+		line := strings.TrimSpace(in.Text())
+		if line == "" {
 			continue
 		}
-		handle(msg)
+		var msg Message
+		if err := json.Unmarshal([]byte(line), &msg); err != nil {
+			log.Printf("not a message (%v): %s", err, line)
+			continue
+		}
+		kind, _ := msg.Body["type"].(string)
+		handler, ok := handlers[kind]
+		if !ok {
+			log.Printf("no handler for %q, so no reply: %s", kind, line)
+			continue
+		}
+		handler(msg)
 	}
 	if err := in.Err(); err != nil {
 		log.Fatalf("cannot read stdin: %v", err)

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """A Maelstrom node: it reads one JSON message per line on stdin, writes its
-messages on stdout, one per line, and logs on stderr. It answers `init` and
-`echo`, which is all the echo stage asks; `clstr guide` says what the next
-stage adds."""
+messages on stdout, one per line, and logs on stderr.
+
+It answers `init` and nothing else yet, so `clstr test echo` fails: the echo
+stage sends `echo` requests. Add a handler for each message type a stage asks
+for (`clstr guide echo` says what an `echo` must be answered with)."""
 import json
 import sys
 
 node_id = None
+node_ids = []
 next_msg_id = 0
 
 
@@ -27,18 +30,36 @@ def reply(request, body):
     send(request["src"], body)
 
 
-def handle(msg):
-    global node_id
-    body = msg["body"]
-    if body["type"] == "init":
-        node_id = body["node_id"]
-        log(f"node {node_id} started; the cluster is {', '.join(body['node_ids'])}")
-        reply(msg, {"type": "init_ok"})
-    elif body["type"] == "echo":
-        reply(msg, {"type": "echo_ok", "echo": body["echo"]})
-    else:
-        log(f"no handler for {body['type']}: {json.dumps(msg)}")
+def handle_init(msg):
+    global node_id, node_ids
+    node_id = msg["body"]["node_id"]
+    node_ids = msg["body"]["node_ids"]
+    log(f"node {node_id} started; the cluster is {', '.join(node_ids)}")
+    reply(msg, {"type": "init_ok"})
 
 
-for line in sys.stdin:
-    handle(json.loads(line))
+# One handler per message type (the body's "type").
+HANDLERS = {
+    "init": handle_init,
+}
+
+
+def main():
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            msg = json.loads(line)
+        except json.JSONDecodeError as err:
+            log(f"not a message ({err}): {line.strip()}")
+            continue
+        kind = msg["body"].get("type")
+        handler = HANDLERS.get(kind)
+        if handler is None:
+            log(f"no handler for {kind!r}, so no reply: {line.strip()}")
+            continue
+        handler(msg)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,7 +1,9 @@
 // A Maelstrom node: it reads one JSON message per line on stdin, writes its
-// messages on stdout, one per line, and logs on stderr. It answers init and
-// echo, which is all the echo stage asks; `clstr guide` says what the next
-// stage adds.
+// messages on stdout, one per line, and logs on stderr.
+//
+// It answers init and nothing else yet, so `clstr test echo` fails: the echo
+// stage sends echo requests. Add a handler for each message type a stage asks
+// for (`clstr guide echo` says what an echo must be answered with).
 import { createInterface } from "node:readline";
 
 interface Body {
@@ -18,6 +20,7 @@ interface Message {
 }
 
 let nodeId = "";
+let nodeIds: string[] = [];
 let nextMsgId = 0;
 
 function send(dest: string, body: Body): void {
@@ -30,19 +33,29 @@ function reply(request: Message, body: Body): void {
   send(request.src, { ...body, in_reply_to: request.body.msg_id });
 }
 
-function handle(msg: Message): void {
-  switch (msg.body.type) {
-    case "init":
-      nodeId = String(msg.body.node_id);
-      console.error(`node ${nodeId} started; the cluster is ${String(msg.body.node_ids)}`);
-      reply(msg, { type: "init_ok" });
-      break;
-    case "echo":
-      reply(msg, { type: "echo_ok", echo: msg.body.echo });
-      break;
-    default:
-      console.error(`no handler for ${msg.body.type}: ${JSON.stringify(msg)}`);
-  }
+function handleInit(msg: Message): void {
+  nodeId = String(msg.body.node_id);
+  nodeIds = (msg.body.node_ids as string[] | undefined) ?? [];
+  console.error(`node ${nodeId} started; the cluster is ${nodeIds.join(", ")}`);
+  reply(msg, { type: "init_ok" });
 }
 
-createInterface({ input: process.stdin }).on("line", (line) => handle(JSON.parse(line) as Message));
+/** One handler per message type (the body's `type`). */
+const handlers = new Map<string, (msg: Message) => void>([["init", handleInit]]);
+
+createInterface({ input: process.stdin, crlfDelay: Infinity }).on("line", (line) => {
+  if (line.trim() === "") return;
+  let msg: Message;
+  try {
+    msg = JSON.parse(line) as Message;
+  } catch (err) {
+    console.error(`not a message (${String(err)}): ${line}`);
+    return;
+  }
+  const handler = handlers.get(msg.body.type);
+  if (!handler) {
+    console.error(`no handler for ${JSON.stringify(msg.body.type)}, so no reply: ${line}`);
+    return;
+  }
+  handler(msg);
+});
