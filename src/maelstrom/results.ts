@@ -1,6 +1,7 @@
 import { createWriteStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pc from "picocolors";
+import { describeViolation } from "./violationText.js";
 import { kebab } from "./checkers/network.js";
 import type { EngineOptions, EngineResult } from "./engine.js";
 
@@ -34,10 +35,8 @@ export function summarize(opts: EngineOptions, r: EngineResult): string {
   const lines: string[] = [];
   lines.push(pc.bold(`Workload ${opts.workload}: ${opts.nodeCount} node(s), ${opts.timeLimitS}s at ${opts.rate}/s, ${opts.concurrency} client(s), latency ${opts.latencyMs}ms ${opts.latencyDist}${opts.nemesis.length ? `, nemesis ${opts.nemesis.join(",")}` : ""}`));
   if (r.violation) {
-    const v = r.violation;
-    lines.push("", pc.red(`Node ${v.node} ${v.problem}.`));
-    if (v.line !== undefined) lines.push(`  offending line: ${v.line.length > 300 ? `${v.line.slice(0, 300)}…` : v.line}`);
-    if (v.stderr.length) lines.push("  its last stderr lines:", ...v.stderr.slice(-8).map((l) => `    ${l}`));
+    const [what, ...details] = describeViolation(r.violation);
+    lines.push("", pc.red(what!), ...details);
   }
   lines.push("", "Operations:");
   for (const [f, s] of Object.entries(r.stats)) {

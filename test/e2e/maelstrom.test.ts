@@ -43,7 +43,7 @@ describe("clstr maelstrom test", () => {
     const r = await maelstrom("-w", "echo", "--bin", join(PY, "garbage.py"), "--node-count", "1", "--time-limit", "2");
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /Node n0 printed a line on stdout that is not a Maelstrom message \(it is not JSON\); stdout is for messages only, write logs to stderr\./);
-    assert.match(r.stdout, /offending line: hello from my node/);
+    assert.match(r.stdout, /Offending line: hello from my node/);
   });
 
   it("stops at a node that crashes or writes to a node that does not exist", async () => {
@@ -125,7 +125,10 @@ describe("clstr maelstrom test", () => {
     assert.deepEqual((r.results?.options as { nodes: string[] }).nodes, ["core1", "core2", "edge"]);
     const bad = await maelstrom("-w", "echo", "--bin", "true", "--nodes", "n1,lin-kv");
     assert.equal(bad.code, 254);
-    assert.match(bad.stderr, /--nodes has "lin-kv"; node names are letters, digits/);
+    assert.match(bad.stderr, /--nodes has "lin-kv", the name of one of this run's clients or services/);
+    const client = await maelstrom("-w", "echo", "--bin", "true", "--nodes", "n1,c2", "--concurrency", "2");
+    assert.equal(client.code, 254);
+    assert.match(client.stderr, /--nodes has "c2", the name of one of this run's clients or services \(c0, c1, c2, /);
   });
 
   it("has Maelstrom's defaults: nodes n1 to n5, one client per node; loss drops messages between nodes; --log-net-send prints them; --test-count repeats", async () => {

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { parseConcurrency } from "../../maelstrom/concurrency.js";
 import type { EngineOptions } from "../../maelstrom/engine.js";
 import { summarize } from "../../maelstrom/results.js";
-import { SERVICE_NAMES } from "../../maelstrom/services.js";
+import { reservedNames } from "../../maelstrom/participants.js";
 import { WORKLOADS } from "../../maelstrom/workloads/index.js";
 import { TOPOLOGIES } from "../../maelstrom/workloads/topology.js";
 import { runAndRecord } from "../../stages/maelstromRun.js";
@@ -63,9 +63,7 @@ export function nodeNames(flags: Pick<MaelstromFlags, "nodeCount" | "nodes">): s
     const names = flags.nodes.split(",").map((s) => s.trim()).filter(Boolean);
     if (names.length === 0) throw badArgument("--nodes is empty; give comma-separated node names like n1,n2,n3.");
     for (const name of names) {
-      if (!/^[A-Za-z0-9_.-]+$/.test(name) || /^c\d+$/.test(name) || SERVICE_NAMES.includes(name)) {
-        throw badArgument(`--nodes has ${JSON.stringify(name)}; node names are letters, digits, '.', '_' or '-', and may not be a client (c1, c2, ...) or a service name.`);
-      }
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw badArgument(`--nodes has ${JSON.stringify(name)}; node names are letters, digits, '.', '_' or '-'.`);
     }
     if (new Set(names).size !== names.length) throw badArgument(`--nodes names a node twice: ${flags.nodes}.`);
     return names;
@@ -94,6 +92,11 @@ export function engineOptions(flags: MaelstromFlags, args: readonly string[], cw
   for (const n of nemesis) if (n !== "partition") throw badArgument(`--nemesis ${n}: the only nemesis is partition.`);
   const nodes = nodeNames(flags);
   const nodeCount = nodes.length;
+  const concurrency = concurrencyOf(flags.concurrency, nodeCount);
+  const reserved = reservedNames(concurrency);
+  for (const name of nodes) {
+    if (reserved.has(name)) throw badArgument(`--nodes has ${JSON.stringify(name)}, the name of one of this run's clients or services (${[...reserved].join(", ")}); name your nodes otherwise.`);
+  }
   const loss = number("loss", flags.loss);
   if (loss >= 1) throw badArgument(`--loss is ${flags.loss}; it is the fraction of messages dropped and must be below 1.`);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
@@ -106,7 +109,7 @@ export function engineOptions(flags: MaelstromFlags, args: readonly string[], cw
     nodeCount,
     timeLimitS: number("time-limit", flags.timeLimit, { min: 0 }),
     rate: number("rate", flags.rate, { min: 0.001 }),
-    concurrency: concurrencyOf(flags.concurrency, nodeCount),
+    concurrency,
     latencyMs: number("latency", flags.latency),
     latencyDist: flags.latencyDist as EngineOptions["latencyDist"],
     nemesis,
