@@ -8,6 +8,7 @@ import type { EngineOptions, EngineResult } from "../maelstrom/engine.js";
 import { describeViolation } from "../maelstrom/violationText.js";
 import type { Reporter } from "../reports/reporter.js";
 import { runBuildCommand } from "../runtimes/local/buildCommand.js";
+import { shellCommand } from "../runtimes/local/nodeProcess.js";
 import { RuntimeError, UserError } from "../util/errors.js";
 import type { SuiteResult, TestResult } from "../util/verdict.js";
 import { runAndRecord } from "./maelstromRun.js";
@@ -33,7 +34,7 @@ export function stageOptions(s: MaelstromStageRun): EngineOptions {
   return {
     workload: m.workload,
     bin: "sh",
-    args: ["-c", s.run],
+    args: ["-c", shellCommand(s.run)],
     cwd: s.cwd,
     nodeCount: m.nodeCount,
     timeLimitS: m.timeLimitS,

@@ -71,7 +71,7 @@ function filesOf(plan: Plan): NewFile[] {
     { path: WORKFLOW_PATH, content: ciWorkflow(packageInfo().name, setup), about: "Runs clstr test --so-far on every push (GitHub Actions)" },
   );
   for (const [path, content] of Object.entries(starter?.files ?? {})) {
-    const about = path === starter?.entry ? `A Maelstrom node that passes ${challenge.stages[0]!.key}: start here` : "Builds the starter node";
+    const about = path === starter?.entry ? "A Maelstrom node that answers init: start here" : "Builds the starter node";
     files.push({ path, content, about });
   }
   return files;
@@ -103,7 +103,7 @@ function printSummary(plan: Plan, dir: string, files: NewFile[]): void {
   }
   if (plan.starter) {
     const steps = [...cd, ...(plan.starter.setup ? [plan.starter.setup] : []), "clstr test"].join(" && ");
-    console.log(`Next: ${pc.yellow(steps)}: the starter node passes ${first}; ${pc.yellow(`clstr guide ${first}`)} explains the protocol.`);
+    console.log(`Next: ${pc.yellow(steps)}: the starter node answers init and fails ${first} until you add its handler; ${pc.yellow(`clstr guide ${first}`)} explains the protocol.`);
   } else {
     console.log(`Next: ${cd.map((c) => `${pc.yellow(c)}, `).join("")}implement the ${first} stage (${pc.yellow(`clstr guide ${first}`)}), then run ${pc.yellow("clstr test")}.`);
   }
@@ -171,7 +171,7 @@ function serverGettingStarted(): string {
 function maelstromGettingStarted({ challenge, setup, starter, language }: Plan): string {
   const first = challenge.stages[0]!.key;
   const start = starter
-    ? `\`${starter.entry}\` is a working node to start from: it answers \`init\` and \`${first}\`, and \`run: ${setup.run}\` in \`clstr.yaml\` starts it.${starter.setup ? ` Run \`${starter.setup}\` once first.` : ""}`
+    ? `\`${starter.entry}\` is a node to start from: it answers \`init\`; add a handler for \`${first}\`. \`run: ${setup.run}\` in \`clstr.yaml\` starts it.${starter.setup ? ` Run \`${starter.setup}\` once first.` : ""}`
     : `There is no starter node for ${language || "your language"}: write one that answers \`init\` and \`${first}\`, and set \`run:\` (and \`build:\` if it needs compiling) in \`clstr.yaml\` so clstr can start it.`;
   return `Your node is a program that reads messages on stdin and writes messages on stdout, one JSON object per line (\`{"src": "c1", "dest": "n1", "body": {"type": "${first}", "msg_id": 1, ...}}\`); its logs go to stderr, never stdout. clstr starts it once per node with the \`run:\` command in \`clstr.yaml\`. The first message every node gets is \`init\`, with its \`node_id\` and all \`node_ids\`; it answers \`init_ok\`. Every reply carries \`in_reply_to\`: the \`msg_id\` of the request it answers.
 
