@@ -1,4 +1,3 @@
-import pc from "picocolors";
 import { formatDuration } from "../util/duration.js";
 import type { Cluster } from "./cluster.js";
 import { StageFailure } from "./failure.js";
@@ -202,7 +201,7 @@ export class Check {
   }
 
   private async failure(outcomes: readonly Outcome[], timingNote?: string): Promise<StageFailure> {
-    const note = timingNote ? ` ${pc.dim(`(${timingNote})`)}` : "";
+    const note = timingNote ? ` (${timingNote})` : "";
     const diagnoses = (
       await Promise.all(outcomes.filter((o) => !o.response || o.mismatch).map((o) => this.env.cluster.diagnose(o.node, !o.response)))
     ).filter((d): d is string => d !== undefined);
@@ -231,17 +230,17 @@ export class Check {
 
   /** The request line and, for the node, what came back versus what was expected. */
   private describeOne(o: Outcome, indent: string): string {
-    const target = `${this.method} http://${pc.bold(o.node)}:8080${this.path}${indent ? "" : this.shownRequestBody()}`;
-    if (o.error) return `${target}\n${indent}  ${pc.red(o.error)}`;
+    const target = `${this.method} http://${o.node}:8080${this.path}${indent ? "" : this.shownRequestBody()}`;
+    if (o.error) return `${target}\n${indent}  ${o.error}`;
     const res = o.response!;
-    const head = `${target} → ${colorStatus(res.status)}`;
+    const head = `${target} → ${res.status}`;
     if (!o.mismatch) {
       return res.body ? `${head}\n${indent}    ${prettyBody(res.body, `${indent}    `)}` : head;
     }
     let actual = o.mismatch.actual;
     // A wrong status says more with the body that came with it.
     if (actual.startsWith("Actual status") && res.body) actual += `\n${indent}  Actual response: ${shownBody(res.body, indent)}`;
-    return `${head}\n${indent}  ${pc.red(o.mismatch.expected)}\n${indent}  ${actual.replace(/\n {2}/g, `\n${indent}  `)}`;
+    return `${head}\n${indent}  ${o.mismatch.expected}\n${indent}  ${actual.replace(/\n {2}/g, `\n${indent}  `)}`;
   }
 
   private shownRequestBody(): string {
@@ -256,12 +255,9 @@ function statusLine(status: number): string {
   return text ? `${status} ${text}` : String(status);
 }
 
-function colorStatus(status: number): string {
-  return status >= 200 && status < 300 ? pc.green(String(status)) : pc.red(String(status));
-}
 
 function shownBody(body: string, indent = ""): string {
-  if (body === "") return pc.dim("(empty)");
+  if (body === "") return "(empty)";
   body = body.replace(/\r?\n$/, ""); // one trailing newline is not worth a blank line
   const clipped = body.length > 2000 ? `${body.slice(0, 2000)}… (${body.length} chars)` : body;
   const pretty = prettyBody(clipped, `${indent}  `);

@@ -12,8 +12,6 @@ interface StageReport {
   tests: { name: string; status: string; durationMs: number; failure?: string; hint?: string; skipReason?: string }[];
 }
 
-const ANSI = /\u001b\[[0-9;]*m/g;
-
 /** One JSON document on stdout once every stage has run, for CI. */
 export class JsonReporter implements Reporter {
   private readonly stages: StageReport[] = [];
@@ -27,7 +25,6 @@ export class JsonReporter implements Reporter {
   }
 
   stageFinished(run: StageRun, result: SuiteResult): void {
-    const strip = (s: string | undefined) => s?.replace(ANSI, "");
     this.stages.push({
       stage: run.stage,
       name: run.stageName,
@@ -35,13 +32,13 @@ export class JsonReporter implements Reporter {
       status: result.interrupted ? "interrupted" : result.passed ? "passed" : "failed",
       durationMs: Math.round(result.durationMs),
       ...(result.startupFailure
-        ? { startupFailure: { message: strip(result.startupFailure.message)!, ...(result.startupFailure.hint ? { hint: result.startupFailure.hint } : {}) } }
+        ? { startupFailure: { message: result.startupFailure.message, ...(result.startupFailure.hint ? { hint: result.startupFailure.hint } : {}) } }
         : {}),
       tests: result.tests.map((t) => ({
         name: t.name,
         status: t.status,
         durationMs: Math.round(t.durationMs * 1000) / 1000,
-        ...(t.failure ? { failure: strip(t.failure) } : {}),
+        ...(t.failure ? { failure: t.failure } : {}),
         ...(t.hint ? { hint: t.hint } : {}),
         ...(t.skipReason ? { skipReason: t.skipReason } : {}),
       })),

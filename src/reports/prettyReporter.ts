@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import pc from "picocolors";
+
+type Colors = ReturnType<typeof pc.createColors>;
 import { formatDuration } from "../util/duration.js";
 import type { StageRun, SuiteResult, TestResult } from "../util/verdict.js";
 import type { Reporter } from "./reporter.js";
@@ -7,8 +9,35 @@ import type { Reporter } from "./reporter.js";
 const check = pc.green("✓");
 const cross = pc.red("✗");
 
+/** A request line of a failure: "GET http://n1:8080/kv/a" and, when the node answered, "→ 404". */
+const REQUEST_LINE = /^(\s*[A-Z]+ http:\/\/)([^:/\s]+)(:\d+\S*.*?)(?: → (\d{3}))?$/;
+
+/**
+ * Colours a failure for the terminal. Checks write plain text (the JSON
+ * report carries it as it is); here the node is bold, the status green or
+ * red, what was expected red, a transport error (the line after a request
+ * that got no answer) red, and an empty body dim.
+ */
+export function colorFailure(text: string, c: Colors = pc): string {
+  const lines = text.split("\n");
+  return lines
+    .map((line, i) => {
+      const request = REQUEST_LINE.exec(line);
+      if (request) {
+        const [, start, node, rest, status] = request;
+        const shownStatus = status ? ` → ${Number(status) < 300 && Number(status) >= 200 ? c.green(status) : c.red(status)}` : "";
+        return `${start}${c.bold(node!)}${rest}${shownStatus}`;
+      }
+      const previous = REQUEST_LINE.exec(lines[i - 1] ?? "");
+      if (previous && !previous[4] && line.trim() !== "") return c.red(line);
+      if (/^\s*Expected\b/.test(line)) return c.red(line);
+      return line.replace(/\(empty\)$/, c.dim("(empty)"));
+    })
+    .join("\n");
+}
+
 function showFailure(message: string, hint?: string): void {
-  console.log(`\n${message}`);
+  console.log(`\n${colorFailure(message)}`);
   if (hint) console.log(`\n  ${pc.yellow(hint.replace(/\n/g, "\n  "))}`);
 }
 

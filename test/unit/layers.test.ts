@@ -69,6 +69,13 @@ describe("layers", () => {
     assert.deepEqual(climbs, []);
   });
 
+  it("checks write plain text: colour is the pretty reporter's, so no check or checker imports picocolors", () => {
+    const coloured = [...sourceFiles(join(SRC, "attest")), ...sourceFiles(join(SRC, "maelstrom", "checkers")), ...sourceFiles(join(SRC, "maelstrom", "workloads"))]
+      .filter((file) => /from "picocolors"/.test(readFileSync(file, "utf8")))
+      .map((file) => relative(SRC, file));
+    assert.deepEqual(coloured, []);
+  });
+
   it("every folder of src/ has a layer", () => {
     for (const entry of readdirSync(SRC)) if (statSync(join(SRC, entry)).isDirectory()) rankOf(entry);
   });
