@@ -7,19 +7,48 @@ import { packageInfo } from "../util/packageInfo.js";
 
 type Action = (...args: never[]) => Promise<number | void>;
 
+/** Resolves once everything written to stdout and stderr so far has reached the kernel (or the stream is gone). */
+function drained(): Promise<void> {
+  const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => (stream.destroyed ? resolve() : stream.write("", () => resolve())));
+  return Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => undefined);
+}
+
+/** Exits with `code` once the output has drained: a pipe gets every byte. */
+async function exitAfterOutput(code: number): Promise<never> {
+  process.exitCode = code;
+  await drained();
+  // A run has stopped its nodes; nothing left (an idle pool, a timer) may keep us alive.
+  process.exit();
+}
+
+/**
+ * A reader that goes away (`clstr test | head -1`) closes our stdout: end
+ * quietly, as a Ctrl-C would (a run stops its nodes and cleans up), once.
+ */
+function endQuietlyOnClosedOutput(): void {
+  let closed = false;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE") throw err;
+      if (closed) return;
+      closed = true;
+      if (process.listenerCount("SIGINT") > 0) process.kill(process.pid, "SIGINT");
+      else process.exit(0);
+    });
+  }
+}
+
 /** Runs a command module's action, turning user mistakes into one clean line. */
 function lazy(load: () => Promise<{ default: Action }>) {
   return async (...args: unknown[]) => {
     try {
       const { default: action } = await load();
       const code = await (action as (...a: unknown[]) => Promise<number | void>)(...args);
-      // Exit now: a run has stopped its nodes; nothing left may keep us alive.
-      process.exit(code ?? 0);
+      await exitAfterOutput(code ?? 0);
     } catch (err) {
       if (err instanceof UserError) {
         console.error(`clstr: ${err.message}`);
-        process.exitCode = err.exitCode;
-        return;
+        await exitAfterOutput(err.exitCode);
       }
       throw err;
     }
@@ -30,6 +59,8 @@ function lazy(load: () => Promise<{ default: Action }>) {
 function runtimeOption(): Option {
   return new Option("--runtime <kind>", "where nodes run (default: local when clstr.yaml has run:, else docker; Maelstrom stages run on the engine)").choices(["local", "docker"]);
 }
+
+endQuietlyOnClosedOutput();
 
 const program = new Command()
   .name("clstr")

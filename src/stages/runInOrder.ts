@@ -4,8 +4,11 @@ import type { StageRun, SuiteListener, SuiteResult } from "../util/verdict.js";
 
 export type RunOutcome = "passed" | "failed" | "interrupted";
 
+/** The signals that end a run the way Ctrl-C does. */
+export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
 /**
- * Runs stages one after another until one fails; Ctrl-C (or SIGTERM) aborts
+ * Runs stages one after another until one fails; Ctrl-C (or SIGTERM, SIGHUP) aborts
  * the current one, a second Ctrl-C exits at once (the reaper cleans up).
  * `cleanup` runs whatever happens.
  */
@@ -19,8 +22,8 @@ export async function runInOrder<S extends Stage>(
     if (abort.signal.aborted) process.exit(130);
     abort.abort();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // A closed terminal (SIGHUP) is a Ctrl-C too: stop every node, clean up.
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     for (const [i, stage] of stages.entries()) {
       const result = await runOne(stage, i, abort.signal);
@@ -30,8 +33,7 @@ export async function runInOrder<S extends Stage>(
     return "passed";
   } finally {
     await cleanup();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
 }
 

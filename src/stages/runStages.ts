@@ -4,6 +4,8 @@ import type { Reporter } from "../reports/reporter.js";
 import { UserError } from "../util/errors.js";
 import { runMaelstromStages } from "./maelstromStage.js";
 import type { RunOutcome } from "./runInOrder.js";
+import { lockRun } from "./runLock.js";
+import { runPaths } from "./runPaths.js";
 import { runSuiteStages, type RuntimeKind } from "./suiteStages.js";
 
 export { exitCodeOf, type RunOutcome } from "./runInOrder.js";
@@ -37,10 +39,16 @@ export async function runStages(
     }
   }
   if (maelstrom.length > 0 && suites.length > 0) throw new Error(`${challenge.key} mixes HTTP and Maelstrom stages`);
-  if (maelstrom.length === 0) return runSuiteStages(dir, config, challenge, suites, reporter, runtimeFlag);
-  const runtime = runtimeFlag ?? config.runtime;
-  if (runtime === "docker") {
+  if (maelstrom.length > 0 && (runtimeFlag ?? config.runtime) === "docker") {
     throw new UserError(`${challenge.name} stages run on clstr's Maelstrom engine, not in Docker: drop \`--runtime docker\` (or \`runtime: docker\` in clstr.yaml).`);
   }
-  return runMaelstromStages(dir, config, challenge, maelstrom, reporter);
+  // A second run here would wipe this one's data and nodes: one at a time.
+  const lock = await lockRun(dir, runPaths(dir).root);
+  try {
+    return maelstrom.length > 0
+      ? await runMaelstromStages(dir, config, challenge, maelstrom, reporter)
+      : await runSuiteStages(dir, config, challenge, suites, reporter, runtimeFlag);
+  } finally {
+    await lock.release();
+  }
 }
