@@ -17,20 +17,30 @@ export async function runInOrder<S extends Stage>(
   runOne: (stage: S, index: number, signal: AbortSignal) => Promise<SuiteResult>,
   cleanup: () => Promise<void>,
 ): Promise<RunOutcome> {
+  return untilStopped(async (signal): Promise<RunOutcome> => {
+    for (const [i, stage] of stages.entries()) {
+      const result = await runOne(stage, i, signal);
+      if (result.interrupted) return "interrupted";
+      if (!result.passed) return "failed";
+    }
+    return "passed";
+  }, cleanup);
+}
+
+/**
+ * Runs `work` with a signal that Ctrl-C, SIGTERM or SIGHUP aborts, then
+ * `cleanup` whatever happens; a second Ctrl-C exits at once (the reaper
+ * cleans up after that).
+ */
+export async function untilStopped<T>(work: (signal: AbortSignal) => Promise<T>, cleanup: () => Promise<void>): Promise<T> {
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(130);
     abort.abort();
   };
-  // A closed terminal (SIGHUP) is a Ctrl-C too: stop every node, clean up.
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
-    for (const [i, stage] of stages.entries()) {
-      const result = await runOne(stage, i, abort.signal);
-      if (result.interrupted) return "interrupted";
-      if (!result.passed) return "failed";
-    }
-    return "passed";
+    return await work(abort.signal);
   } finally {
     await cleanup();
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
