@@ -67,6 +67,25 @@ export function isAvailable(stage: Stage): boolean {
   }
 }
 
+/** Where `clstr next` goes once the stage at `index` passes. */
+export type AfterPass =
+  | { kind: "advance"; to: Stage }
+  /** The next stage is announced but not runnable: the track is finished for now, and clstr.yaml stays. */
+  | { kind: "coming-soon"; next: PlannedStage }
+  | { kind: "finished" };
+
+export function afterPass(challenge: Challenge, index: number): AfterPass {
+  const following = challenge.stages[index + 1];
+  if (!following) return { kind: "finished" };
+  switch (following.kind) {
+    case "suite":
+    case "maelstrom":
+      return { kind: "advance", to: following };
+    case "planned":
+      return { kind: "coming-soon", next: following };
+  }
+}
+
 /** Where a stage's guide lives (it may not exist for a planned stage). */
 export function guidePath(challenge: Challenge, stage: Stage): string {
   return `${challenge.docsDir}/guides/${stage.key}.md`;

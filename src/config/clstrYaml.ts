@@ -29,7 +29,8 @@ export function loadConfig(dir: string): ClstrConfig {
       `There is no ${CONFIG_FILE} here (${dir}); run this command in a challenge directory, or create one with \`clstr init <challenge> --language <lang>\`.`,
     );
   }
-  const doc = parseDocument(readFileSync(path, "utf8"));
+  const text = readFileSync(path, "utf8");
+  const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0].line;
@@ -37,7 +38,13 @@ export function loadConfig(dir: string): ClstrConfig {
       `${CONFIG_FILE} is not valid YAML${line ? ` (line ${line})` : ""}: ${e.message.split("\n")[0]}; fix the syntax, e.g. \`stage: http-api\`.`,
     );
   }
-  const parsed = ClstrYaml.safeParse(doc.toJS() ?? {});
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) {
+    throw new UserError(
+      `${CONFIG_FILE} is empty${/^\s*#/m.test(text) ? " (it has only comments)" : ""}; give at least the challenge and the stage, e.g. \`challenge: kv-store\` and \`stage: http-api\`, or start over with \`clstr init <challenge> --language <lang>\`.`,
+    );
+  }
+  const parsed = ClstrYaml.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     if (issue.code === "unrecognized_keys") {

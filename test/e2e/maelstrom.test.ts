@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -85,6 +85,44 @@ describe("clstr maelstrom test", () => {
     const missing = await maelstrom("-w", "echo");
     assert.equal(missing.code, 254);
     assert.match(missing.stderr, /required option '--bin <path>' not specified/);
+  });
+
+  it("refuses a --bin that cannot run and every numeric flag out of range before any node starts: exit 254, one sentence, no store/", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clstr-mbin-"));
+    const script = join(dir, "node.py");
+    writeFileSync(script, "import sys\n", { mode: 0o644 });
+    const echo = ["-w", "echo", "--node-count", "1", "--time-limit", "1"];
+    const cases: [string[], string | RegExp][] = [
+      [[...echo, "--bin", "./missing"], /^clstr: --bin \.\/missing: there is no such file \(\/.*\/missing\); give the path to your node's executable\.$/],
+      [[...echo, "--bin", script], `clstr: --bin ${script} is not executable; make it so with \`chmod +x ${script}\`, or name its interpreter first, e.g. --bin python3 ${script}.`],
+      [[...echo, "--bin", dir], `clstr: --bin ${dir} is a directory; give the path to your node's executable inside it.`],
+      [[...echo, "--bin", "no-such-node-xyz"], "clstr: --bin no-such-node-xyz: there is no program no-such-node-xyz on your PATH; give the path to your node, e.g. --bin ./no-such-node-xyz."],
+      [["-w", "echo", "--bin", "true", "--time-limit", "0"], 'clstr: --time-limit is "0"; it must be a number above 0.'],
+      [["-w", "echo", "--bin", "true", "--time-limit", ""], 'clstr: --time-limit is ""; it must be a number above 0.'],
+      [["-w", "echo", "--bin", "true", "--rate", "0"], 'clstr: --rate is "0"; it must be a number above 0.'],
+      [["-w", "echo", "--bin", "true", "--rate", "-3"], 'clstr: --rate is "-3"; it must be a number above 0.'],
+      [["-w", "echo", "--bin", "true", "--node-count", "0"], 'clstr: --node-count is "0"; it must be an integer of at least 1.'],
+      [["-w", "echo", "--bin", "true", "--node-count", "2.5"], 'clstr: --node-count is "2.5"; it must be an integer of at least 1.'],
+      [["-w", "echo", "--bin", "true", "--concurrency", "0"], 'clstr: --concurrency is "0"; it must give at least one client (1, or 1n for one per node).'],
+      [["-w", "echo", "--bin", "true", "--concurrency", "0n"], 'clstr: --concurrency is "0n"; it must give at least one client (1, or 1n for one per node).'],
+      [["-w", "echo", "--bin", "true", "--latency", "-1"], 'clstr: --latency is "-1"; it must be a number of at least 0.'],
+      [["-w", "echo", "--bin", "true", "--nemesis-interval", "0"], 'clstr: --nemesis-interval is "0"; it must be a number above 0.'],
+      [["-w", "echo", "--bin", "true", "--test-count", "0"], 'clstr: --test-count is "0"; it must be an integer of at least 1.'],
+      [["-w", "echo", "--bin", "true", "--seed", "1.5"], 'clstr: --seed is "1.5"; it must be an integer.'],
+      [["-w", "echo", "--bin", "true", "--loss", "1"], "clstr: --loss is 1; it is the fraction of messages dropped and must be below 1."],
+      [["-w", "echo", "--bin", "true", "--loss", "-0.1"], 'clstr: --loss is "-0.1"; it must be a number of at least 0.'],
+      [["-w", "echo", "--bin", "true", "--availability", "1.5"], 'clstr: --availability is "1.5"; use total or a fraction from 0 to 1.'],
+      [["-w", "echo", "--bin", "true", "--availability", ""], 'clstr: --availability is ""; use total or a fraction from 0 to 1.'],
+    ];
+    for (const [args, expected] of cases) {
+      const r = await maelstrom(...args);
+      const what = `${args.join(" ")}: ${r.stdout}${r.stderr}`;
+      assert.equal(r.code, 254, what);
+      if (typeof expected === "string") assert.equal(r.stderr.trim(), expected, what);
+      else assert.match(r.stderr.trim(), expected, what);
+      assert.equal(r.stdout, "", what);
+      assert.ok(!existsSync(join(r.cwd, "store")), `${what}: wrote store/`);
+    }
   });
 
   it("checks lin-kv histories for linearizability: a proxy to the lin-kv service passes, nodes with their own copies fail", async () => {

@@ -37,6 +37,11 @@ describe("clstr.yaml", () => {
   it("rejects a non-string run", () => rejects("challenge: kv-store\nstage: http-api\nrun: 42\n", /`run` must be the shell command/));
   it("rejects an unknown challenge", () => rejects("challenge: kv-stor\nstage: http-api\n", /does not know; use one of: kv-store/));
   it("rejects an unknown stage", () => rejects("challenge: kv-store\nstage: raft\n", /does not have; use one of: http-api, persistence/));
+  it("says an empty file is empty, with the fields to write", () => {
+    rejects("", /^clstr\.yaml is empty; give at least the challenge and the stage, e\.g\. `challenge: kv-store` and `stage: http-api`, or start over with `clstr init/);
+    rejects("\n   \n", /^clstr\.yaml is empty; /);
+    rejects("# my kv store\n# stage: http-api\n", /^clstr\.yaml is empty \(it has only comments\); give at least the challenge and the stage/);
+  });
   it("rejects a file that is not a mapping", () => rejects("- a\n- b\n", /must be a mapping/));
 
   it("saves the stage and keeps comments", () => {

@@ -1,5 +1,5 @@
-import { mkdirSync, rmSync, symlinkSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { accessSync, constants, mkdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
 import { parseConcurrency } from "../../maelstrom/concurrency.js";
 import type { EngineOptions } from "../../maelstrom/engine.js";
 import { summarize } from "../../maelstrom/results.js";
@@ -38,18 +38,32 @@ function badArgument(message: string): UserError {
   return new UserError(message, BAD_ARGUMENTS);
 }
 
-function number(flag: string, value: string, { min = 0, integer = false } = {}): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    throw badArgument(`--${flag} is ${JSON.stringify(value)}; it must be ${integer ? "an integer" : "a number"} of at least ${min}.`);
+interface Bounds {
+  /** The smallest value allowed; with `above`, the value must be greater. */
+  min?: number;
+  above?: boolean;
+  integer?: boolean;
+}
+
+/** A numeric flag; empty, non-numeric and out-of-range values are one sentence each. */
+function number(flag: string, value: string, { min = 0, above = false, integer = false }: Bounds = {}): number {
+  const n = value.trim() === "" ? NaN : Number(value);
+  const ok = Number.isFinite(n) && (integer ? Number.isSafeInteger(n) : true) && (above ? n > min : n >= min);
+  if (!ok) {
+    const kind = integer ? "an integer" : "a number";
+    const range = min === -Infinity ? "" : above ? ` above ${min}` : ` of at least ${min}`;
+    throw badArgument(`--${flag} is ${JSON.stringify(value)}; it must be ${kind}${range}.`);
   }
   return n;
 }
 
-/** `--concurrency 10` or `--concurrency 2n` (twice the node count). */
+/** `--concurrency 10` or `--concurrency 2n` (twice the node count): at least one client. */
 function concurrencyOf(value: string, nodeCount: number): number {
   const clients = parseConcurrency(value, nodeCount);
   if (clients === undefined) throw badArgument(`--concurrency is ${JSON.stringify(value)}; give a number of clients (10) or a multiple of the node count (2n).`);
+  // parseConcurrency rounds up to one client; a value that asks for none is a mistake, not a default.
+  const asked = Number(value.trim().replace(/n$/, "")) * (value.trim().endsWith("n") ? nodeCount : 1);
+  if (Math.round(asked) < 1) throw badArgument(`--concurrency is ${JSON.stringify(value)}; it must give at least one client (1, or 1n for one per node).`);
   return clients;
 }
 
@@ -75,8 +89,39 @@ export function nodeNames(flags: Pick<MaelstromFlags, "nodeCount" | "nodes">): s
 function availabilityOf(value: string): "total" | number {
   if (value === "total") return "total";
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw badArgument(`--availability is ${JSON.stringify(value)}; use total or a fraction from 0 to 1.`);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) throw badArgument(`--availability is ${JSON.stringify(value)}; use total or a fraction from 0 to 1.`);
   return n;
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The node binary as the engine will start it (a path, or a name looked up on
+ * PATH as spawn does), refused before any node starts when it cannot run.
+ */
+export function checkedBin(bin: string, cwd: string, path = process.env.PATH ?? ""): string {
+  if (!bin.includes("/")) {
+    const found = path.split(delimiter).filter(Boolean).some((dir) => isExecutableFile(join(dir, bin)));
+    if (!found) throw badArgument(`--bin ${bin}: there is no program ${bin} on your PATH; give the path to your node, e.g. --bin ./${bin}.`);
+    return bin;
+  }
+  const file = resolve(cwd, bin);
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch {
+    throw badArgument(`--bin ${bin}: there is no such file (${file}); give the path to your node's executable.`);
+  }
+  if (stat.isDirectory()) throw badArgument(`--bin ${bin} is a directory; give the path to your node's executable inside it.`);
+  if (!isExecutableFile(file)) throw badArgument(`--bin ${bin} is not executable; make it so with \`chmod +x ${bin}\`, or name its interpreter first, e.g. --bin python3 ${bin}.`);
+  return file;
 }
 
 /** Turns Maelstrom's command-line flags into engine options; every bad value is one sentence. */
@@ -99,26 +144,27 @@ export function engineOptions(flags: MaelstromFlags, args: readonly string[], cw
   }
   const loss = number("loss", flags.loss);
   if (loss >= 1) throw badArgument(`--loss is ${flags.loss}; it is the fraction of messages dropped and must be below 1.`);
+  const bin = checkedBin(flags.bin, cwd);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   return {
     workload: flags.workload,
     nodes,
-    bin: flags.bin.includes("/") ? resolve(cwd, flags.bin) : flags.bin,
+    bin,
     args,
     cwd,
     nodeCount,
-    timeLimitS: number("time-limit", flags.timeLimit, { min: 0 }),
-    rate: number("rate", flags.rate, { min: 0.001 }),
+    timeLimitS: number("time-limit", flags.timeLimit, { above: true }),
+    rate: number("rate", flags.rate, { above: true }),
     concurrency,
     latencyMs: number("latency", flags.latency),
     latencyDist: flags.latencyDist as EngineOptions["latencyDist"],
     nemesis,
-    nemesisIntervalS: number("nemesis-interval", flags.nemesisInterval, { min: 0.1 }),
-    ...(flags.availability ? { availability: availabilityOf(flags.availability) } : {}),
+    nemesisIntervalS: number("nemesis-interval", flags.nemesisInterval, { above: true }),
+    ...(flags.availability !== undefined ? { availability: availabilityOf(flags.availability) } : {}),
     lossRate: loss,
     topology: flags.topology,
     storeDir: join(cwd, "store", flags.workload, stamp),
-    ...(flags.seed !== undefined ? { seed: number("seed", flags.seed, { integer: true }) } : {}),
+    ...(flags.seed !== undefined ? { seed: number("seed", flags.seed, { min: -Infinity, integer: true }) } : {}),
   };
 }
 

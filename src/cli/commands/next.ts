@@ -1,6 +1,6 @@
 import pc from "picocolors";
 import { findChallenge, stageIndex } from "../../challenges/registry.js";
-import { isAvailable } from "../../challenges/types.js";
+import { afterPass } from "../../challenges/types.js";
 import { loadConfig, saveStage } from "../../config/clstrYaml.js";
 import { PrettyReporter } from "../../reports/prettyReporter.js";
 import { exitCodeOf, runStages, type RuntimeKind } from "../../stages/runStages.js";
@@ -16,18 +16,21 @@ export default async function next(opts: { runtime?: RuntimeKind } = {}): Promis
     if (outcome === "failed") console.log(`Complete ${config.stage} before advancing.`);
     return exitCodeOf(outcome);
   }
-  const following = challenge.stages[index + 1];
-  if (!following) {
-    console.log(`You've completed all stages of ${challenge.key}! 🎉`);
-    return 0;
+  const after = afterPass(challenge, index);
+  switch (after.kind) {
+    case "advance":
+      saveStage(dir, after.to.key);
+      console.log(`Advanced to ${after.to.key}: ${after.to.name}\n`);
+      console.log(`Read the guide: ${pc.yellow(`clstr guide ${after.to.key}`)}\n`);
+      console.log(`Run ${pc.yellow("clstr test")} when ready.`);
+      return 0;
+    case "coming-soon":
+      console.log(
+        `You've finished ${challenge.key} for now: ${after.next.key} (${after.next.name}) is coming soon to clstr, so clstr.yaml stays at ${config.stage}.`,
+      );
+      return 0;
+    case "finished":
+      console.log(`You've completed all stages of ${challenge.key}! 🎉`);
+      return 0;
   }
-  saveStage(dir, following.key);
-  console.log(`Advanced to ${following.key}: ${following.name}\n`);
-  if (!isAvailable(following)) {
-    console.log(`The ${following.key} stage is coming soon to clstr; its tests are not available yet.`);
-    return 0;
-  }
-  console.log(`Read the guide: ${pc.yellow(`clstr guide ${following.key}`)}\n`);
-  console.log(`Run ${pc.yellow("clstr test")} when ready.`);
-  return 0;
 }
