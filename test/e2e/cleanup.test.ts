@@ -3,10 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { execa } from "execa";
 import { pathToFileURL } from "node:url";
 import { detectCapabilities } from "../../src/runtimes/sandbox/capabilities.js";
 import { packageRoot } from "../../src/util/packageRoot.js";
-import { challengeDir, clstrAsOnlyChild, processesIn, SOLUTION_SERVER, startClstr, waitFor } from "./harness.js";
+import { CLI, challengeDir, clstrAsOnlyChild, processesIn, SOLUTION_SERVER, startClstr, waitFor } from "./harness.js";
 
 // The run command starts the server as a grandchild (a shell that waits for
 // it), so these tests also prove that the whole process group goes away.
@@ -119,6 +120,27 @@ describe("nothing outlives a run", () => {
     // The reaper notices the harness is gone and kills the node's group.
     await waitFor("the node processes to go away", () => processesIn(dir).length === 0, 5_000);
   });
+
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    it(`\`clstr maelstrom test\` stops its nodes on ${signal}, says so, and exits 130`, async () => {
+      const dir = gossipDirWithLingeringNode("multi-node-broadcast");
+      const run = execa(process.execPath, [CLI, "maelstrom", "test", "-w", "broadcast", "--bin", process.execPath, "node.mjs", "--node-count", "3", "--time-limit", "60"], {
+        cwd: dir,
+        reject: false,
+        env: { NO_COLOR: "1" },
+      });
+      // The CLI's own command line names node.mjs too: count the others.
+      await waitFor("the three nodes to run", () => nodesIn(dir).filter((pid) => pid !== run.pid).length === 3, 20_000).catch((err) => {
+        run.kill("SIGKILL");
+        throw err;
+      });
+      run.kill(signal);
+      const r = await run;
+      assert.equal(r.exitCode, 130, String(r.stdout) + String(r.stderr));
+      assert.match(String(r.stdout), /Interrupted: every node was stopped\./);
+      assert.deepEqual(processesIn(dir), []);
+    });
+  }
 
   it("after the harness itself is killed (SIGKILL) during a gossip-glomers stage", async () => {
     const dir = gossipDirWithLingeringNode("multi-node-broadcast");

@@ -7,6 +7,7 @@ import { reservedNames } from "../../maelstrom/participants.js";
 import { WORKLOADS } from "../../maelstrom/workloads/index.js";
 import { TOPOLOGIES } from "../../maelstrom/workloads/topology.js";
 import { runAndRecord } from "../../stages/maelstromRun.js";
+import { untilStopped } from "../../stages/runInOrder.js";
 import { UserError } from "../../util/errors.js";
 
 export interface MaelstromFlags {
@@ -182,7 +183,12 @@ export default async function maelstromTest(args: string[], flags: MaelstromFlag
       };
     }
     opts.onEvent = (what) => process.stderr.write(`clstr maelstrom: ${what}\n`);
-    const { result, report } = await runAndRecord(opts);
+    // Ctrl-C, SIGTERM or a closed terminal stop the nodes; the history so far is still written.
+    const { result, report } = await untilStopped((signal) => runAndRecord({ ...opts, signal }), async () => {});
+    if (result.interrupted) {
+      console.log(`Interrupted: every node was stopped. What the run recorded is in ${result.storeDir}.`);
+      return 130;
+    }
     const latest = join(cwd, "store", "latest");
     rmSync(latest, { force: true });
     try {
