@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { execa } from "execa";
 import { packageRoot } from "../../src/util/packageRoot.js";
 import { detectCapabilities } from "../../src/runtimes/sandbox/capabilities.js";
-import { clstr, clstrAsOnlyChild, clstrWithEnv, parseReport, SOLUTION, startClstr, summary, waitFor } from "./harness.js";
+import { clstr, clstrAsOnlyChild, clstrWithEnv, parseReport, processesIn, SOLUTION, startClstr, summary, waitFor } from "./harness.js";
 import { existsSync, readFileSync } from "node:fs";
 
 // The Docker runtime on a real engine. `npm run setup:test` brings one up;
@@ -40,6 +40,40 @@ function firstLinesPerStage(logFile: string): string[][] {
     } else if (e.msg !== undefined && booting.has(e.node) && booting.get(e.node) === undefined) booting.set(e.node, e.msg);
   }
   return stages;
+}
+
+/** A copy of the reference solution in a directory of its own, at `stage`. */
+function referenceCopy(stage: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "clstr-docker-"));
+  for (const f of ["dist", "package.json", "Dockerfile"]) cpSync(join(SOLUTION, f), join(dir, f), { recursive: true });
+  writeFileSync(join(dir, "clstr.yaml"), `challenge: kv-store\nstage: ${stage}\nruntime: docker\n`);
+  return dir;
+}
+
+/** Starts `clstr test` in `dir` and returns once its first test has begun. */
+async function startUntilFirstTest(dir: string, ...args: string[]) {
+  const log = join(dir, ".clstr", "logs", "run.jsonl");
+  rmSync(log, { force: true }); // a previous run's log already names tests
+  const run = startClstr(dir, "test", ...args);
+  await waitFor("the first test to start", () => existsSync(log) && readFileSync(log, "utf8").includes('"event":"TEST: '), 60_000).catch((err) => {
+    run.kill("SIGKILL");
+    throw err;
+  });
+  return { run };
+}
+
+function describeProcess(pid: number): string {
+  try {
+    return `process ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim()}`;
+  } catch {
+    return `process ${pid}`;
+  }
+}
+
+/** The ids of the node containers (and their namespace holders) on the engine; the stage itself kills and restarts them, never recreates them. */
+async function nodeContainers(): Promise<string[]> {
+  const r = await execa("docker", ["ps", "-a", "--filter", "name=^clstr-kv-store-", "--format", "{{.ID}} {{.Names}}"]);
+  return String(r.stdout).split("\n").filter(Boolean).sort();
 }
 
 /** A copy of the reference solution whose image has no shell: nothing can hold its nodes' network namespaces. */
@@ -172,6 +206,45 @@ describe("the Docker runtime", { skip }, () => {
     run.kill("SIGINT");
     const result = await run;
     assert.equal(result.exitCode, 130, `${String(result.stdout)}${String(result.stderr)}`);
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  it("a second run in another directory refuses at once, naming the first, whose containers are untouched", async () => {
+    const first = referenceCopy("crash-recovery");
+    const second = referenceCopy("http-api");
+    const { run } = await startUntilFirstTest(first);
+    const before = await nodeContainers();
+    assert.ok(before.some((c) => / clstr-kv-store-n1$/.test(c)), `the first run's node should be up: ${before.join("; ")}`);
+    const refused = await clstr(second, "test");
+    const after = await nodeContainers();
+    const result = await run;
+    assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+    assert.match(
+      refused.stdout + refused.stderr,
+      new RegExp(`Another clstr run \\(PID ${run.pid} in ${first.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( on [^)]+)?\\) is using the Docker network clstr-net; wait for it to finish or stop it \\(\`kill ${run.pid}\`\\), then run again\\.`),
+    );
+    assert.doesNotMatch(refused.stderr, /removed leftovers/);
+    assert.deepEqual(after, before, "the second run must not touch the first run's containers");
+    assert.equal(result.exitCode, 0, `${String(result.stdout)}${String(result.stderr)}`);
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  it("after the CLI is killed (SIGKILL) mid-run, the reaper removes the run's containers, volumes and network, and no docker process of the run is left", async () => {
+    const dir = referenceCopy("crash-recovery");
+    const { run } = await startUntilFirstTest(dir);
+    assert.ok((await leftovers()).some((l) => l.startsWith("container ")), "the run's containers should be up");
+    assert.ok(processesIn(dir).length > 1, "the run's docker processes should be running");
+    run.kill("SIGKILL");
+    await run;
+    // Within a few seconds: the reaper's work, and no `docker logs --follow` (or any docker process the run started) left.
+    const deadline = Date.now() + 10_000;
+    let left = [...(await leftovers()), ...processesIn(dir).map(describeProcess)];
+    while (left.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      left = [...(await leftovers()), ...processesIn(dir).map(describeProcess)];
+    }
+    assert.deepEqual(left, []);
+    await new Promise((r) => setTimeout(r, 2000)); // nothing comes back (a \`docker run\` in flight at the kill)
     assert.deepEqual(await leftovers(), []);
   });
 

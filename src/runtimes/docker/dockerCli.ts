@@ -26,6 +26,11 @@ function spawnOptions(opts: { interruptible?: boolean }) {
   return { stdin: "ignore", detached: !opts.interruptible, env: { DOCKER_CLI_HINTS: "false" } } as const;
 }
 
+export interface GroupWatcher {
+  watch(pgid: number): void;
+  forget(pgid: number): void;
+}
+
 /**
  * The docker CLI for one run: counts each invocation (see timings.ts) and
  * keeps every process it started until it has ended. Once sealed it starts
@@ -43,18 +48,22 @@ export class DockerCli {
     for (const p of [...this.calls, ...this.streams]) p.kill("SIGKILL");
   };
 
-  constructor(private readonly onCall: (args: readonly string[]) => void = () => {}) {}
+  constructor(
+    private readonly onCall: (args: readonly string[]) => void = () => {},
+    /** Told of each docker process in a group of its own, so that a reaper can end it if clstr dies. */
+    private readonly groups: GroupWatcher = { watch: () => {}, forget: () => {} },
+  ) {}
 
-  /** A CLI that shares this one's counting but not its processes or its seal (for the teardown). */
+  /** A CLI that shares this one's counting and watcher but not its processes or its seal (for the teardown). */
   sibling(): DockerCli {
-    return new DockerCli(this.onCall);
+    return new DockerCli(this.onCall, this.groups);
   }
 
   /** Runs `docker …`; never throws for a non-zero exit (see `run()` for that). */
   async try(args: string[], opts: { cwd?: string; cancel?: AbortSignal; interruptible?: boolean } = {}): Promise<DockerResult> {
     this.refuseWhenSealed(args);
     const p = execa("docker", args, { ...spawnOptions(opts), reject: false, cwd: opts.cwd, cancelSignal: opts.cancel });
-    const r = await this.track(this.calls, args, p);
+    const r = await this.track(this.calls, args, p, !opts.interruptible);
     if (r.exitCode === undefined && (r as { code?: string }).code === "ENOENT") throw notInstalled();
     return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
   }
@@ -72,7 +81,7 @@ export class DockerCli {
   stream(args: string[]): ResultPromise {
     this.refuseWhenSealed(args);
     const p = execa("docker", args, { ...spawnOptions({}), reject: false, buffer: false });
-    void this.track(this.streams, args, p);
+    void this.track(this.streams, args, p, true);
     return p;
   }
 
@@ -98,12 +107,15 @@ export class DockerCli {
     if (this.sealed) throw new RuntimeError(`The run was stopped before \`docker ${args[0] ?? ""}\` could run.`);
   }
 
-  private track<T extends ResultPromise>(set: Set<ResultPromise>, args: readonly string[], p: T): T {
+  private track<T extends ResultPromise>(set: Set<ResultPromise>, args: readonly string[], p: T, ownGroup: boolean): T {
     this.onCall(args);
     if (this.calls.size + this.streams.size === 0) process.on("exit", this.killOnExit);
     set.add(p);
+    const group = ownGroup ? p.pid : undefined;
+    if (group !== undefined) this.groups.watch(group);
     const untrack = () => {
       set.delete(p);
+      if (group !== undefined) this.groups.forget(group);
       if (this.calls.size + this.streams.size === 0) process.off("exit", this.killOnExit);
     };
     void p.finally(untrack).catch(() => {});

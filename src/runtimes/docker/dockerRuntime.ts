@@ -1,16 +1,18 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { release } from "node:os";
-import { join } from "node:path";
+import { release, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import type { FaultKind, FaultMechanism, NetworkFaults } from "../../faults/mechanisms.js";
 import { NamespaceFaults, namespaceMechanisms } from "../../faults/namespaceFaults.js";
 import { RuntimeError } from "../../util/errors.js";
 import type { Runtime, RuntimeEvents, RuntimeNode } from "../runtime.js";
 import { detectCapabilities, type Capabilities } from "../sandbox/capabilities.js";
 import { ContainerNode } from "./containerNode.js";
-import { checkDaemon, DockerCli, firstLine, type DockerInfo } from "./dockerCli.js";
-import { removeLeftovers } from "./leftovers.js";
+import { checkDaemon, DockerCli, firstLine, type DockerInfo, type DockerResult } from "./dockerCli.js";
+import { Reaper } from "../local/reaperClient.js";
+import { networkTaken, parseLabels, refuseWhenTaken, removeLeftovers } from "./leftovers.js";
 import { NamespaceHolders, type Placement } from "./namespaceHolders.js";
+import { currentOwner, LABEL, ownerLabels, ownerOf, volumeLabels, type Owner } from "./owner.js";
 import { DockerTimings } from "./timings.js";
 
 // The public test environment, on the user's Docker engine: an image built
@@ -21,12 +23,14 @@ import { DockerTimings } from "./timings.js";
 // One run (`--so-far` runs several stages) builds the image once, creates
 // the network once, and keeps each node's network namespace (see
 // namespaceHolders.ts) from stage to stage; each stage gets new node
-// containers and empty volumes. Everything is removed at close.
+// containers and empty volumes. Everything is removed at close, or by the
+// reaper (see ../local/reaper.ts) if clstr dies first. Every resource carries
+// the run's id and its owner (see owner.ts); the network's name and subnet
+// are fixed, so a second run refuses while a live one owns the network.
 
 export const DOCKER_NETWORK = "clstr-net";
 export const DOCKER_SUBNET = "10.0.42.0/24";
 const NODE_PORT = 8080;
-const LABEL = "io.clstr";
 
 export interface DockerRuntimeOptions {
   cwd: string;
@@ -45,7 +49,8 @@ interface StageNodes {
 
 /** Work that starts as soon as the engine answers: the image build, and the engine made ready for the nodes. */
 interface EarlyWork {
-  image: Promise<void>;
+  /** The built image's id: a concurrent run's build may retag the image's name, never its id. */
+  image: Promise<string>;
   engine: Promise<void>;
   cancelBuild: AbortController;
 }
@@ -69,6 +74,8 @@ export class DockerRuntime implements Runtime {
     private readonly cli: DockerCli,
     private readonly timings: DockerTimings,
     private readonly early: EarlyWork,
+    private readonly owner: Owner,
+    private readonly reaper: Reaper,
   ) {
     this.holders = new NamespaceHolders(cli, (c) => this.created.containers.add(c));
   }
@@ -79,16 +86,19 @@ export class DockerRuntime implements Runtime {
    */
   static async create(opts: DockerRuntimeOptions): Promise<DockerRuntime> {
     const timings = new DockerTimings();
-    const cli = new DockerCli((args) => timings.call(args));
+    const reaper = new Reaper();
+    const cli = new DockerCli((args) => timings.call(args), reaper);
     // Detected while the daemon answers; needed only when it runs on this kernel.
     const capabilities = process.platform === "linux" ? detectCapabilities() : Promise.resolve(undefined);
     const info = await timings.time("engine", () => checkDaemon(cli)).catch(async (err: unknown) => {
-      await capabilities;
+      await Promise.all([capabilities, reaper.close()]);
       throw err;
     });
-    const early = startEarly(opts, cli, timings);
+    const owner = currentOwner(opts.runId, opts.cwd);
+    reaper.watchDocker(opts.runId);
+    const early = startEarly(opts, owner, cli, timings);
     const mechanisms = await timings.time("engine", async () => mechanismsOf(info, await capabilities));
-    return new DockerRuntime(opts, `Docker ${info.serverVersion}`, mechanisms, cli, timings, early);
+    return new DockerRuntime(opts, `Docker ${info.serverVersion}`, mechanisms, cli, timings, early, owner, reaper);
   }
 
   get description(): string {
@@ -108,6 +118,7 @@ export class DockerRuntime implements Runtime {
     await this.retireStage(names);
     this.timings.beginStage();
     await this.build();
+    const image = await this.early.image;
     const placements = await this.timings.time("network", () => this.place(names));
     const faults = new NamespaceFaults(
       { exec: (node, argv) => this.exec(node, placements[names.indexOf(node)], argv) },
@@ -121,7 +132,7 @@ export class DockerRuntime implements Runtime {
         new ContainerNode({
           name,
           container: containerName(this.opts.challenge, name),
-          runArgs: this.runArgs(name, i, placements[i]!, addresses),
+          runArgs: this.runArgs(name, i, placements[i]!, addresses, image),
           address: addresses[i]!,
           url: `http://127.0.0.1:${this.hostPorts.get(name)!}`,
           events,
@@ -167,6 +178,8 @@ export class DockerRuntime implements Runtime {
       ]);
     });
     await Promise.all([this.cli.drain("SIGKILL"), cli.drain("SIGKILL")]);
+    this.reaper.forgetDocker(this.opts.runId);
+    await this.reaper.close();
     this.timings.write();
   }
 
@@ -207,10 +220,10 @@ export class DockerRuntime implements Runtime {
       const container = containerName(this.opts.challenge, name);
       return { node: name, container: `${container}-net`, alias: container, network: DOCKER_NETWORK, ip: ipOf(i), port: NODE_PORT, hostPort: ports[i]!, labels: this.labels() };
     });
-    return this.holders.place(specs, imageName(this.opts.challenge));
+    return this.holders.place(specs, await this.early.image);
   }
 
-  private runArgs(name: string, index: number, placement: Placement, addresses: readonly string[]): string[] {
+  private runArgs(name: string, index: number, placement: Placement, addresses: readonly string[], image: string): string[] {
     const container = containerName(this.opts.challenge, name);
     const network =
       placement.kind === "held"
@@ -221,11 +234,11 @@ export class DockerRuntime implements Runtime {
       ...Object.entries(this.labels()).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
       ...network,
       "--cap-add", "NET_ADMIN",
-      "-v", `${volumeName(container)}:/app/data`,
+      "--mount", volumeMount(volumeName(container), volumeLabels(this.owner)),
       "-e", "DATA_DIR=/app/data",
       "-e", `ADDR=${addresses[index]!}`,
       "-e", `PEERS=${addresses.filter((_, j) => j !== index).join(",")}`,
-      imageName(this.opts.challenge),
+      image,
     ];
   }
 
@@ -240,46 +253,69 @@ export class DockerRuntime implements Runtime {
   }
 
   private labels(): Record<string, string> {
-    return { [LABEL]: "true", [`${LABEL}.challenge`]: this.opts.challenge, [`${LABEL}.run`]: this.opts.runId };
+    return { [LABEL]: "true", [`${LABEL}.challenge`]: this.opts.challenge, ...ownerLabels(this.owner) };
   }
 }
 
 /** Starts the image build and readies the engine (leftovers removed, network created), both in the background. */
-function startEarly(opts: DockerRuntimeOptions, cli: DockerCli, timings: DockerTimings): EarlyWork {
+function startEarly(opts: DockerRuntimeOptions, owner: Owner, cli: DockerCli, timings: DockerTimings): EarlyWork {
   const cancelBuild = new AbortController();
   const image = timings.time("build", () => buildImage(opts, cli, cancelBuild.signal));
-  const engine = readyEngine(opts, cli, timings);
+  const engine = readyEngine(opts, owner, cli, timings);
   // Awaited by build(); until then a failure must not count as unhandled.
   image.catch(() => {});
   engine.catch(() => {});
   return { image, engine, cancelBuild };
 }
 
-async function buildImage(opts: DockerRuntimeOptions, cli: DockerCli, cancel: AbortSignal): Promise<void> {
+async function buildImage(opts: DockerRuntimeOptions, cli: DockerCli, cancel: AbortSignal): Promise<string> {
   if (!existsSync(join(opts.cwd, "Dockerfile"))) {
     throw new RuntimeError(
       `There is no Dockerfile in ${opts.cwd}; the Docker runtime builds the nodes' image from it (\`clstr init\` writes one for your language), or use \`--runtime local\` with a \`run:\` command.`,
     );
   }
-  // --force-rm: a failed build leaves no intermediate container behind.
-  const r = await cli.try(["build", "--force-rm", "-t", imageName(opts.challenge), "--label", `${LABEL}=true`, "."], { cwd: opts.cwd, cancel, interruptible: true });
+  // --force-rm: a failed build leaves no intermediate container behind; --iidfile: the id this build made.
+  const idFile = join(mkdtempSync(join(tmpdir(), "clstr-image-")), "id");
+  let r: DockerResult;
+  let id = "";
+  try {
+    r = await cli.try(["build", "--force-rm", "--iidfile", idFile, "-t", imageName(opts.challenge), "--label", `${LABEL}=true`, "."], {
+      cwd: opts.cwd,
+      cancel,
+      interruptible: true,
+    });
+    if (existsSync(idFile)) id = readFileSync(idFile, "utf8").trim();
+  } finally {
+    rmSync(dirname(idFile), { recursive: true, force: true });
+  }
   if (r.code !== 0) {
     throw new RuntimeError(
       `The Docker image build failed (exit code ${r.code}); fix the Dockerfile or the build (its output is below) and run again.`,
       lastLines(`${r.stdout}\n${r.stderr}`, 40),
     );
   }
+  return id || imageName(opts.challenge);
 }
 
-async function readyEngine(opts: DockerRuntimeOptions, cli: DockerCli, timings: DockerTimings): Promise<void> {
-  const removed = await timings.time("leftovers", () => removeLeftovers(cli, opts.challenge, DOCKER_NETWORK));
+/** Refuses while another live run owns the network; removes what dead runs left; creates the network as this run's. */
+async function readyEngine(opts: DockerRuntimeOptions, owner: Owner, cli: DockerCli, timings: DockerTimings): Promise<void> {
+  const removed = await timings.time("leftovers", async () => {
+    await refuseWhenTaken(cli, DOCKER_NETWORK, owner);
+    return removeLeftovers(cli, opts.challenge, DOCKER_NETWORK);
+  });
   if (removed.length > 0) opts.notice(`removed leftovers of an earlier run: ${removed.join(", ")}`);
-  await timings.time("network", () => createNetwork(cli));
+  await timings.time("network", () => createNetwork(cli, owner));
 }
 
-async function createNetwork(cli: DockerCli): Promise<void> {
-  const r = await cli.try(["network", "create", "--subnet", DOCKER_SUBNET, "--label", `${LABEL}=true`, DOCKER_NETWORK]);
+async function createNetwork(cli: DockerCli, owner: Owner): Promise<void> {
+  const labels = Object.entries({ [LABEL]: "true", ...ownerLabels(owner) }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+  const r = await cli.try(["network", "create", "--subnet", DOCKER_SUBNET, ...labels, DOCKER_NETWORK]);
   if (r.code === 0) return;
+  if (/already exists/i.test(r.stderr)) {
+    // Another run created it since we looked.
+    const other = ownerOf(parseLabels((await cli.try(["network", "inspect", DOCKER_NETWORK, "--format", "{{json .Labels}}"])).stdout));
+    if (other) throw networkTaken(DOCKER_NETWORK, other);
+  }
   if (/overlap/i.test(r.stderr)) {
     const owner = await networkOwningSubnet(cli);
     throw new RuntimeError(
@@ -322,6 +358,11 @@ function containerName(challenge: string, node: string): string {
 
 function volumeName(container: string): string {
   return `${container}-data`;
+}
+
+/** A `--mount` for a named volume that Docker creates with these labels (its values hold no commas). */
+function volumeMount(volume: string, labels: Record<string, string>): string {
+  return [`type=volume`, `source=${volume}`, `target=/app/data`, ...Object.entries(labels).map(([k, v]) => `volume-label=${k}=${v}`)].join(",");
 }
 
 function ipOf(index: number): string {

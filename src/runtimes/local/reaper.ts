@@ -1,19 +1,30 @@
-// The reaper outlives the harness by design: it holds the list of node
-// process groups and kills them when the harness goes away without cleaning
-// up (a crash, SIGKILL, a closed terminal). The harness talks to it over
-// stdin: "+<pgid>" registers a group, "-<pgid>" forgets one. End of input
-// means the harness is gone.
+// The reaper outlives the harness by design: it holds what the run must not
+// leave behind and removes it when the harness goes away without cleaning up
+// (a crash, SIGKILL, a closed terminal). The harness talks to it over stdin,
+// one line each: "+group <pgid>" registers a process group, "-group <pgid>"
+// forgets one; "+docker <runId>" registers a Docker run, whose containers,
+// volumes and network (those labelled io.clstr.run=<runId>) it removes,
+// "-docker <runId>" says the run removed them itself. End of input means the
+// harness is gone.
+import { execFile } from "node:child_process";
 import { createInterface } from "node:readline";
 
 const groups = new Set<number>();
+const dockerRuns = new Set<string>();
 
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => {});
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE"] as const) process.on(signal, () => {});
 
 createInterface({ input: process.stdin }).on("line", (line) => {
-  const pgid = Number(line.slice(1));
-  if (!Number.isInteger(pgid) || pgid <= 1) return;
-  if (line.startsWith("+")) groups.add(pgid);
-  else if (line.startsWith("-")) groups.delete(pgid);
+  const [verb, arg = ""] = line.trim().split(/\s+/, 2);
+  if (verb === "+group" || verb === "-group") {
+    const pgid = Number(arg);
+    if (!Number.isInteger(pgid) || pgid <= 1) return;
+    if (verb === "+group") groups.add(pgid);
+    else groups.delete(pgid);
+  } else if ((verb === "+docker" || verb === "-docker") && /^[\w.-]+$/.test(arg)) {
+    if (verb === "+docker") dockerRuns.add(arg);
+    else dockerRuns.delete(arg);
+  }
 });
 
 process.stdin.on("close", () => {
@@ -24,5 +35,33 @@ process.stdin.on("close", () => {
       // already gone
     }
   }
-  process.exit(0);
+  void Promise.all([...dockerRuns].map(removeDockerRun)).finally(() => process.exit(0));
 });
+
+/**
+ * Removes the run's containers, then its volumes and network (which their
+ * containers hold). Twice, a second apart: a `docker run` the harness had
+ * in flight when it died may still create its container.
+ */
+async function removeDockerRun(runId: string): Promise<void> {
+  const label = `label=io.clstr.run=${runId}`;
+  for (let pass = 0; pass < 2; pass++) {
+    if (pass > 0) await new Promise((r) => setTimeout(r, 1000));
+    const containers = await docker(["ps", "-aq", "--filter", label]);
+    if (containers.length > 0) await docker(["rm", "-f", ...containers]);
+    const [volumes, networks] = await Promise.all([docker(["volume", "ls", "-q", "--filter", label]), docker(["network", "ls", "-q", "--filter", label])]);
+    await Promise.all([
+      volumes.length > 0 ? docker(["volume", "rm", "-f", ...volumes]) : undefined,
+      networks.length > 0 ? docker(["network", "rm", ...networks]) : undefined,
+    ]);
+  }
+}
+
+/** Runs `docker …` and returns its output's lines; nothing when it fails. */
+function docker(args: string[]): Promise<string[]> {
+  return new Promise((resolve) => {
+    execFile("docker", args, { env: { ...process.env, DOCKER_CLI_HINTS: "false" }, timeout: 30_000 }, (err, stdout) => {
+      resolve(err ? [] : stdout.split("\n").map((l) => l.trim()).filter(Boolean));
+    });
+  });
+}

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-/** Starts the reaper (see reaper.ts) and registers process groups with it. */
+/** Starts the reaper (see reaper.ts) and registers process groups and Docker runs with it. */
 export class Reaper {
   private readonly child: ChildProcess;
 
@@ -16,11 +16,21 @@ export class Reaper {
   }
 
   watch(pgid: number): void {
-    this.child.stdin?.write(`+${pgid}\n`);
+    this.child.stdin?.write(`+group ${pgid}\n`);
   }
 
   forget(pgid: number): void {
-    this.child.stdin?.write(`-${pgid}\n`);
+    this.child.stdin?.write(`-group ${pgid}\n`);
+  }
+
+  /** The reaper removes the run's containers, volumes and network (labelled with its id) if the harness dies. */
+  watchDocker(runId: string): void {
+    this.child.stdin?.write(`+docker ${runId}\n`);
+  }
+
+  /** The run has removed them itself. */
+  forgetDocker(runId: string): void {
+    this.child.stdin?.write(`-docker ${runId}\n`);
   }
 
   /** Tells the reaper the harness is done; resolves once it has exited. */
