@@ -218,10 +218,11 @@ describe("the Docker runtime", { skip }, () => {
     const refused = await clstr(second, "test");
     const after = await nodeContainers();
     const result = await run;
-    assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.equal(refused.stdout, "", "refused before any stage starts");
     assert.match(
-      refused.stdout + refused.stderr,
-      new RegExp(`Another clstr run \\(PID ${run.pid} in ${first.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( on [^)]+)?\\) is using the Docker network clstr-net; wait for it to finish or stop it \\(\`kill ${run.pid}\`\\), then run again\\.`),
+      refused.stderr.trim(),
+      new RegExp(`^clstr: Another clstr run \\(PID ${run.pid} in ${first.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( on [^)]+)?\\) is using the Docker network clstr-net; wait for it to finish or stop it \\(\`kill ${run.pid}\`\\), then run again\\.$`),
     );
     assert.doesNotMatch(refused.stderr, /removed leftovers/);
     assert.deepEqual(after, before, "the second run must not touch the first run's containers");

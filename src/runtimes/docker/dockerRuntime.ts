@@ -90,11 +90,18 @@ export class DockerRuntime implements Runtime {
     const cli = new DockerCli((args) => timings.call(args), reaper);
     // Detected while the daemon answers; needed only when it runs on this kernel.
     const capabilities = process.platform === "linux" ? detectCapabilities() : Promise.resolve(undefined);
-    const info = await timings.time("engine", () => checkDaemon(cli)).catch(async (err: unknown) => {
-      await Promise.all([capabilities, reaper.close()]);
-      throw err;
-    });
     const owner = currentOwner(opts.runId, opts.cwd);
+    const info = await timings
+      .time("engine", async () => {
+        const daemon = await checkDaemon(cli);
+        // Before any stage starts: the network's name and subnet are fixed, so a live run that owns it means this one cannot run.
+        await refuseWhenTaken(cli, DOCKER_NETWORK, owner);
+        return daemon;
+      })
+      .catch(async (err: unknown) => {
+        await Promise.all([capabilities, reaper.close()]);
+        throw err;
+      });
     reaper.watchDocker(opts.runId);
     const early = startEarly(opts, owner, cli, timings);
     const mechanisms = await timings.time("engine", async () => mechanismsOf(info, await capabilities));
@@ -297,12 +304,9 @@ async function buildImage(opts: DockerRuntimeOptions, cli: DockerCli, cancel: Ab
   return id || imageName(opts.challenge);
 }
 
-/** Refuses while another live run owns the network; removes what dead runs left; creates the network as this run's. */
+/** Removes what dead runs left; creates the network as this run's (refusing if a run that started meanwhile has it). */
 async function readyEngine(opts: DockerRuntimeOptions, owner: Owner, cli: DockerCli, timings: DockerTimings): Promise<void> {
-  const removed = await timings.time("leftovers", async () => {
-    await refuseWhenTaken(cli, DOCKER_NETWORK, owner);
-    return removeLeftovers(cli, opts.challenge, DOCKER_NETWORK);
-  });
+  const removed = await timings.time("leftovers", () => removeLeftovers(cli, opts.challenge, DOCKER_NETWORK));
   if (removed.length > 0) opts.notice(`removed leftovers of an earlier run: ${removed.join(", ")}`);
   await timings.time("network", () => createNetwork(cli, owner));
 }
