@@ -152,6 +152,7 @@ describe("nothing outlives a run", () => {
     run.kill("SIGKILL");
     await run;
     // The nodes' stdin is closed now, and these ones do not exit on that: the reaper kills their groups.
-    await waitFor("the node processes to go away", () => processesIn(dir).length === 0, 5_000);
+    // (Seconds, not milliseconds, only because a loaded 2-core CI machine may be slow to schedule it.)
+    await waitFor("the node processes to go away", () => processesIn(dir).length === 0, 10_000);
   });
 });
