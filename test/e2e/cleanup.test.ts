@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -15,6 +15,11 @@ const RUN = `node ${SOLUTION_SERVER} & wait`;
 const caps = await detectCapabilities();
 // Tests that run the CLI alone in a PID namespace need user namespaces.
 const alone = caps.sandbox.available ? {} : { skip: `no user namespaces here: ${caps.sandbox.reason}` };
+
+/** The sandbox's socket folders (clstr-XXXXXX under the system's temporary folder). */
+function runTempDirs(): string[] {
+  return readdirSync(tmpdir()).filter((name) => /^clstr-[A-Za-z0-9]{6}$/.test(name));
+}
 
 function clusterReady(dir: string): boolean {
   const log = join(dir, ".clstr", "logs", "run.jsonl");
@@ -112,13 +117,16 @@ describe("nothing outlives a run", () => {
     assert.deepEqual(r.leftovers, []);
   });
 
-  it("after the harness itself is killed (SIGKILL)", async () => {
+  it("after the harness itself is killed (SIGKILL), its nodes and its temporary folders go", async () => {
+    const before = new Set(runTempDirs());
     const dir = challengeDir({ run: RUN, stage: "crash-recovery" });
     const { run } = await startUntilFirstTest(dir);
+    if (caps.sandbox.available) assert.ok(runTempDirs().some((d) => !before.has(d)), "the sandbox should have made its socket folder");
     run.kill("SIGKILL");
     await run;
-    // The reaper notices the harness is gone and kills the node's group.
+    // The reaper notices the harness is gone, kills the node's group and removes the run's folders.
     await waitFor("the node processes to go away", () => processesIn(dir).length === 0, 5_000);
+    await waitFor("the run's temporary folders to go away", () => runTempDirs().every((d) => before.has(d)), 5_000);
   });
 
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

@@ -4,18 +4,26 @@
 // one line each: "+group <pgid>" registers a process group, "-group <pgid>"
 // forgets one; "+docker <runId>" registers a Docker run, whose containers,
 // volumes and network (those labelled io.clstr.run=<runId>) it removes,
-// "-docker <runId>" says the run removed them itself. End of input means the
-// harness is gone.
+// "-docker <runId>" says the run removed them itself; "+dir <path>" registers
+// a temporary folder of the run's (only under the system's temporary folder,
+// named clstr-…), "-dir <path>" forgets it. End of input means the harness is
+// gone.
 import { execFile } from "node:child_process";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname } from "node:path";
 import { createInterface } from "node:readline";
 
 const groups = new Set<number>();
 const dockerRuns = new Set<string>();
+const dirs = new Set<string>();
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE"] as const) process.on(signal, () => {});
 
 createInterface({ input: process.stdin }).on("line", (line) => {
-  const [verb, arg = ""] = line.trim().split(/\s+/, 2);
+  const space = line.indexOf(" ");
+  const verb = space === -1 ? line : line.slice(0, space);
+  const arg = space === -1 ? "" : line.slice(space + 1);
   if (verb === "+group" || verb === "-group") {
     const pgid = Number(arg);
     if (!Number.isInteger(pgid) || pgid <= 1) return;
@@ -24,6 +32,9 @@ createInterface({ input: process.stdin }).on("line", (line) => {
   } else if ((verb === "+docker" || verb === "-docker") && /^[\w.-]+$/.test(arg)) {
     if (verb === "+docker") dockerRuns.add(arg);
     else dockerRuns.delete(arg);
+  } else if ((verb === "+dir" || verb === "-dir") && dirname(arg) === tmpdir() && basename(arg).startsWith("clstr-")) {
+    if (verb === "+dir") dirs.add(arg);
+    else dirs.delete(arg);
   }
 });
 
@@ -35,6 +46,7 @@ process.stdin.on("close", () => {
       // already gone
     }
   }
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   void Promise.all([...dockerRuns].map(removeDockerRun)).finally(() => process.exit(0));
 });
 

@@ -33,6 +33,16 @@ export class Reaper {
     this.child.stdin?.write(`-docker ${runId}\n`);
   }
 
+  /** The reaper removes this temporary folder (under the system's, named clstr-…) if the harness dies. */
+  watchDir(path: string): void {
+    this.child.stdin?.write(`+dir ${path}\n`);
+  }
+
+  /** The run has removed it itself. */
+  forgetDir(path: string): void {
+    this.child.stdin?.write(`-dir ${path}\n`);
+  }
+
   /** Tells the reaper the harness is done; resolves once it has exited. */
   close(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();

@@ -49,6 +49,7 @@ export class SandboxNetwork {
   static async open(runDir: string, reaper: Reaper): Promise<SandboxNetwork> {
     // Unix socket paths are limited to about 100 bytes: keep them short.
     const socketDir = mkdtempSync(join(tmpdir(), "clstr-"));
+    reaper.watchDir(socketDir);
     const script = fileURLToPath(new URL("./switch.js", import.meta.url));
     const child = spawn("unshare", ["--user", "--map-root-user", "--net", "--", process.execPath, script], {
       cwd: runDir,
@@ -156,6 +157,7 @@ export class SandboxNetwork {
     await waitGroupGone(this.pid, SWITCH_GRACE_MS);
     this.reaper.forget(this.pid);
     rmSync(this.socketDir, { recursive: true, force: true });
+    this.reaper.forgetDir(this.socketDir);
   }
 
   private call(req: Record<string, unknown>): Promise<unknown> {
