@@ -33,7 +33,8 @@ describe("output through a pipe", () => {
   it("clstr logs through a pipe prints what it prints to a file", async () => {
     const dir = challengeDir({ run: NOISY_CRASH });
     await execa(process.execPath, [CLI, "test"], { cwd: dir, reject: false });
-    const toFile = await execa("sh", ["-c", `"${process.execPath}" "${CLI}" logs > logs.txt`], { cwd: dir });
+    // The same environment both ways: under CI=true colours are on even for a file, and NO_COLOR turns them off.
+    const toFile = await execa("sh", ["-c", `"${process.execPath}" "${CLI}" logs > logs.txt`], { cwd: dir, env: { NO_COLOR: "1" } });
     assert.equal(toFile.exitCode, 0);
     const size = readFileSync(join(dir, "logs.txt")).length;
     assert.ok(size > 300_000, `the logs are only ${size} bytes`);
