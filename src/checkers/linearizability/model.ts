@@ -1,0 +1,42 @@
+import type { Operation } from "./history.js";
+
+// A sequential specification, as a small plain object: a new model is a few
+// lines. The checker interns states (hash once, then compare by id), so a
+// model never has to be fast at anything but `step`.
+
+export interface Model<State = unknown> {
+  name: string;
+  /** One line for `clstr check linearizable --help`: the operations it knows. */
+  summary: string;
+  init(): State;
+  /**
+   * The states after `op` takes effect in `state`; empty when it cannot
+   * happen there. For an operation of unknown outcome (`op.status` "info",
+   * no output) the states if it did take effect: not taking effect at all is
+   * the checker's business.
+   */
+  step(state: State, op: Operation): State[];
+  /** A 32-bit hash of a state; equal states must hash alike. */
+  hash(state: State): number;
+  equal(a: State, b: State): boolean;
+  /** "x = 1", "empty": a state in words. */
+  describe(state: State): string;
+  /** Rewrites an operation once, before anything else (e.g. a key carried inside the value). */
+  normalize?(op: Operation): Operation;
+  /** Independent parts (P-compositionality): the part an operation belongs to. Absent: one part. */
+  partition?(op: Operation): string;
+  /** Operations of unknown outcome that cannot change anything (reads), left out of the search. */
+  readOnly?(op: Operation): boolean;
+  /** A sentence about what is wrong with an operation's shape, or undefined when it is well formed. */
+  validate?(op: Operation): string | undefined;
+}
+
+/** A string hash (FNV-1a), for models to build theirs from. */
+export function hashString(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -1,0 +1,29 @@
+import { HistoryError, type History, type Operation } from "./history.js";
+import type { Model } from "./model.js";
+
+// A history split into the parts the checker searches: one per key when the
+// model allows it (a history is linearizable when each key's is), each with
+// its operations in call order.
+
+export interface Part {
+  label: string;
+  ops: Operation[];
+}
+
+/** Normalizes and validates every operation, leaves out what cannot matter, and groups the rest. */
+export function splitParts(history: History, model: Model<unknown>, partition = true): Part[] {
+  const byLabel = new Map<string, Operation[]>();
+  for (const raw of history.operations) {
+    const op = model.normalize ? model.normalize(raw) : raw;
+    const wrong = model.validate?.(op);
+    if (wrong) throw new HistoryError(wrong, op.line);
+    // A read whose answer nobody saw tells nothing.
+    if (op.status === "info" && model.readOnly?.(op)) continue;
+    const label = partition && model.partition ? `key ${JSON.stringify(model.partition(op))}` : "";
+    let ops = byLabel.get(label);
+    if (!ops) byLabel.set(label, (ops = []));
+    ops.push(op);
+  }
+  const parts = [...byLabel].map(([label, ops]) => ({ label, ops: ops.sort((a, b) => a.call - b.call || a.id - b.id) }));
+  return parts.length > 0 ? parts : [{ label: "", ops: [] }];
+}
