@@ -1,77 +1,181 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { casRegister, type RegisterInput, type RegisterOutput, type RegisterValue } from "../../src/checkers/casRegister.js";
-import { checkLinearizable, type HistoryOp } from "../../src/checkers/linearizability.js";
-import { seeded } from "../../src/maelstrom/engine.js";
+import { checkHistory, checkHistorySync } from "../../src/checkers/linearizability/check.js";
+import { pairOperations, type HistoryEvent, type Value } from "../../src/checkers/linearizability/history.js";
+import { MODELS, modelNamed } from "../../src/checkers/linearizability/models.js";
 import type { Operation } from "../../src/maelstrom/history.js";
 import { checkLinKv } from "../../src/maelstrom/workloads/linKv.js";
 
-type Op = HistoryOp<RegisterInput, RegisterOutput>;
-const read = (value: RegisterValue, call: number, ret: number): Op => ({ input: { f: "read" }, output: { outcome: "ok", value }, call, ret });
-const write = (value: RegisterValue, call: number, ret: number): Op => ({ input: { f: "write", value }, output: { outcome: "ok" }, call, ret });
-const cas = (from: RegisterValue, to: RegisterValue, call: number, ret: number): Op => ({ input: { f: "cas", from, to }, output: { outcome: "ok" }, call, ret });
-const unknown = (input: RegisterInput, call: number): Op => ({ input, output: { outcome: "info" }, call, ret: Infinity });
+/** A history from compact rows: [process, type, f, value, key?]; times are the rows' positions. */
+function history(rows: [number | string, HistoryEvent["type"], string, Value, Value?][]) {
+  return pairOperations(rows.map(([process, type, f, value, key]) => ({ process, type, f, value, ...(key === undefined ? {} : { key }) })));
+}
+const check = (model: string, rows: Parameters<typeof history>[0]) => checkHistorySync(history(rows), modelNamed(model));
 
-describe("linearizability checker (cas register)", () => {
-  it("accepts sequential and overlapping histories that some order explains", () => {
-    assert.equal(checkLinearizable(casRegister, [write(1, 0, 10), read(1, 20, 30), cas(1, 2, 40, 50), read(2, 60, 70)]).linearizable, true);
-    // The read overlaps both writes, so it may see either.
-    assert.equal(checkLinearizable(casRegister, [write(1, 0, 10), write(2, 20, 40), read(1, 25, 35)]).linearizable, true);
-    assert.equal(checkLinearizable(casRegister, [read(null, 0, 5), write(3, 1, 10)]).linearizable, true);
+describe("linearizability checker", () => {
+  it("accepts a register history that some order explains, overlapping reads seeing either value", () => {
+    const r = check("register", [
+      [0, "invoke", "write", 1],
+      [0, "ok", "write", 1],
+      [0, "invoke", "write", 2],
+      [1, "invoke", "read", null],
+      [1, "ok", "read", 1], // overlaps the write of 2: may see 1
+      [0, "ok", "write", 2],
+      [1, "invoke", "read", null],
+      [1, "ok", "read", 2],
+    ]);
+    assert.equal(r.outcome, "ok");
+    assert.equal(r.parts.length, 1);
   });
 
-  it("rejects a stale read after a completed write, and names the operation and the possible values", () => {
-    const v = checkLinearizable(casRegister, [write(1, 0, 10), write(2, 20, 30), read(1, 40, 50)]);
-    assert.equal(v.linearizable, false);
-    if (v.linearizable !== false) return;
-    assert.equal(v.stuck, 2);
-    assert.deepEqual(v.states, [2]);
+  it("rejects a stale read and explains it: the longest order, the operation that cannot follow, and the real-time reason", () => {
+    const r = check("register", [
+      [3, "invoke", "write", 1],
+      [3, "ok", "write", 1],
+      [2, "invoke", "read", null],
+      [2, "ok", "read", 1],
+      [5, "invoke", "read", null],
+      [5, "ok", "read", 0],
+    ]);
+    assert.equal(r.outcome, "illegal");
+    const part = r.parts[0]!;
+    assert.deepEqual(part.prefix, [0, 1]);
+    assert.deepEqual(part.stuck, [2]);
+    assert.deepEqual(part.states, ["the value was 1"]);
+    assert.match(part.explanation![0]!, /^After write\(1\) by client 3 and read\(\) → 1 by client 2 \(the value was 1\), read\(\) → 0 by client 5 cannot be placed/);
+    assert.match(part.explanation![1]!, /It started after read\(\) → 1 by client 2 finished/);
   });
 
-  it("rejects a cas that succeeded from a value the register never held at that time", () => {
-    assert.equal(checkLinearizable(casRegister, [write(1, 0, 10), cas(0, 5, 20, 30)]).linearizable, false);
-    // Two successful cas from the same value cannot both happen.
-    assert.equal(checkLinearizable(casRegister, [write(1, 0, 10), cas(1, 2, 20, 40), cas(1, 3, 21, 41), read(3, 50, 60)]).linearizable, false);
+  it("lets an operation of unknown outcome take effect any time after its call, or never, but not before it", () => {
+    const base: Parameters<typeof history>[0] = [
+      [0, "invoke", "write", 1],
+      [0, "ok", "write", 1],
+      [1, "invoke", "write", 2],
+      [1, "info", "write", 2],
+    ];
+    assert.equal(check("register", [...base, [2, "invoke", "read", null], [2, "ok", "read", 1], [2, "invoke", "read", null], [2, "ok", "read", 2]]).outcome, "ok");
+    assert.equal(check("register", [...base, [2, "invoke", "read", null], [2, "ok", "read", 1]]).outcome, "ok");
+    // Once seen, its effect cannot be undone.
+    assert.equal(check("register", [...base, [2, "invoke", "read", null], [2, "ok", "read", 2], [2, "invoke", "read", null], [2, "ok", "read", 1]]).outcome, "illegal");
+    // Not before its call.
+    assert.equal(check("register", [[2, "invoke", "read", null], [2, "ok", "read", 2], ...base]).outcome, "illegal");
+    // An invoke never completed is of unknown outcome too.
+    assert.equal(check("register", [[1, "invoke", "write", 2], [2, "invoke", "read", null], [2, "ok", "read", 2]]).outcome, "ok");
   });
 
-  it("lets an operation with unknown outcome take effect any time after its call, or never", () => {
-    assert.equal(checkLinearizable(casRegister, [write(1, 0, 10), unknown({ f: "write", value: 2 }, 20), read(1, 30, 40), read(2, 50, 60)]).linearizable, true);
-    assert.equal(checkLinearizable(casRegister, [write(1, 0, 10), unknown({ f: "write", value: 2 }, 20), read(1, 30, 40)]).linearizable, true);
-    // ... but not before it was called.
-    assert.equal(checkLinearizable(casRegister, [write(1, 0, 10), read(2, 12, 15), unknown({ f: "write", value: 2 }, 20)]).linearizable, false);
-    // Once seen, its effect cannot be undone: 2 then 1 again without another write is not linearizable.
-    assert.equal(checkLinearizable(casRegister, [write(1, 0, 10), unknown({ f: "write", value: 2 }, 20), read(2, 30, 40), read(1, 50, 60)]).linearizable, false);
+  it("leaves failed operations out: they never took effect", () => {
+    const rows: Parameters<typeof history>[0] = [
+      [0, "invoke", "cas", [null, 1]],
+      [0, "ok", "cas", [null, 1]],
+      [1, "invoke", "cas", [5, 6]],
+      [1, "fail", "cas", [5, 6]],
+      [2, "invoke", "read", null],
+      [2, "ok", "read", 1],
+    ];
+    assert.equal(check("cas-register", rows).outcome, "ok");
+    assert.equal(history(rows).failed, 1);
+    // A cas that claims success from a value the register never held.
+    assert.equal(check("cas-register", [...rows, [1, "invoke", "cas", [5, 6]], [1, "ok", "cas", [5, 6]]]).outcome, "illegal");
   });
 
-  it("agrees with a brute-force search over every order on random small histories", () => {
-    const random = seeded(42);
-    let invalid = 0;
-    for (let round = 0; round < 400; round++) {
-      const h = randomHistory(random, 2 + Math.floor(random() * 5));
-      const fast = checkLinearizable(casRegister, h).linearizable;
-      const slow = bruteForce(h);
-      assert.equal(fast, slow, `history ${JSON.stringify(h)}`);
-      if (!slow) invalid++;
+  it("checks key-value models per key, so a violation on one key is found and named", () => {
+    const r = check("kv-cas", [
+      [0, "invoke", "put", 1, "x"],
+      [0, "ok", "put", 1, "x"],
+      [1, "invoke", "put", 7, "y"],
+      [1, "ok", "put", 7, "y"],
+      [0, "invoke", "delete", null, "x"],
+      [0, "ok", "delete", null, "x"],
+      [2, "invoke", "get", null, "x"],
+      [2, "ok", "get", 1, "x"],
+      [2, "invoke", "get", null, "y"],
+      [2, "ok", "get", 7, "y"],
+    ]);
+    assert.equal(r.outcome, "illegal");
+    assert.deepEqual(r.parts.filter((p) => p.outcome === "illegal").map((p) => p.label), ['key "x"']);
+    assert.deepEqual(r.parts.find((p) => p.label === 'key "x"')!.states, ["every key was not found"]);
+  });
+
+  it("knows the 6.824 kv semantics: a missing key reads as empty and appends concatenate, checked as one object too", () => {
+    const rows: Parameters<typeof history>[0] = [
+      [0, "invoke", "get", null, "a"],
+      [0, "ok", "get", "", "a"],
+      [0, "invoke", "append", "x", "a"],
+      [0, "ok", "append", "x", "a"],
+      [1, "invoke", "append", "y", "a"],
+      [1, "ok", "append", "y", "a"],
+      [1, "invoke", "put", "z", "b"],
+      [1, "ok", "put", "z", "b"],
+      [2, "invoke", "get", null, "a"],
+      [2, "ok", "get", "xy", "a"],
+    ];
+    assert.equal(check("kv", rows).outcome, "ok");
+    assert.equal(checkHistorySync(history(rows), modelNamed("kv"), { partition: false }).outcome, "ok");
+    rows[9] = [2, "ok", "get", "yx", "a"];
+    assert.equal(checkHistorySync(history(rows), modelNamed("kv"), { partition: false }).outcome, "illegal");
+  });
+
+  it("reads Jepsen's independent lin-kv histories, the key inside the value", () => {
+    const r = check("lin-kv", [
+      [0, "invoke", "write", [1, 3]],
+      [0, "ok", "write", [1, 3]],
+      [1, "invoke", "read", [1, null]],
+      [1, "ok", "read", [1, 4]],
+    ]);
+    assert.equal(r.outcome, "illegal");
+    assert.equal(r.parts[0]!.label, "key 1");
+  });
+
+  it("says what is wrong with an operation the model does not know, with its line", () => {
+    const h = pairOperations([
+      { process: 0, type: "invoke", f: "incr", value: 1, line: 7 },
+      { process: 0, type: "ok", f: "incr", value: 1, line: 8 },
+    ]);
+    assert.throws(() => checkHistorySync(h, MODELS.register!), /line 7: register knows read and write, not incr/);
+  });
+
+  it("answers unknown, never a crash, when the time or the memory runs out", () => {
+    // Many concurrent writes and a read no order explains: the search has to try a great many orders.
+    const rows: Parameters<typeof history>[0] = [];
+    for (let p = 0; p < 14; p++) rows.push([p, "invoke", "write", p]);
+    for (let p = 0; p < 14; p++) rows.push([p, "ok", "write", p]);
+    rows.push([99, "invoke", "read", null], [99, "ok", "read", 99]);
+    const h = history(rows);
+    assert.equal(checkHistorySync(h, MODELS.register!).outcome, "illegal");
+    const tight = checkHistorySync(h, MODELS.register!, { memoryBytes: 300_000 });
+    assert.equal(tight.outcome, "unknown");
+    assert.match(tight.parts[0]!.reason!, /the search needed more than its 0 MiB of memory/);
+    const slow = checkHistorySync(h, MODELS.register!, { timeoutMs: 0 });
+    assert.equal(slow.outcome, "unknown");
+    assert.equal(slow.parts[0]!.reason, "no answer within the time budget");
+  });
+
+  it("gives the same verdicts on worker threads, and stops the other parts once one is illegal", async () => {
+    const rows: Parameters<typeof history>[0] = [];
+    for (let k = 0; k < 40; k++) {
+      for (let i = 0; i < 60; i++) {
+        rows.push([k, "invoke", "put", i, `k${k}`], [k, "ok", "put", i, `k${k}`], [k + 100, "invoke", "get", null, `k${k}`], [k + 100, "ok", "get", i, `k${k}`]);
+      }
     }
-    // Both verdicts occur, so the comparison means something.
-    assert.ok(invalid > 40 && invalid < 360, `invalid histories: ${invalid}`);
-  });
-
-  it("gives up with unknown, not a hang, when the search exceeds its budget", () => {
-    const h = Array.from({ length: 30 }, (_, i) => write(i % 3, 0, 1000 + i));
-    h.push(read(99, 2000, 2010));
-    const v = checkLinearizable(casRegister, h, 1000);
-    assert.equal(v.linearizable, "unknown");
+    const good = history(rows);
+    const threads = await checkHistory(good, "kv-cas", { workers: 2 });
+    assert.equal(threads.outcome, "ok");
+    assert.equal(threads.parts.length, 40);
+    rows.push([7, "invoke", "get", null, "k3"], [7, "ok", "get", 5, "k3"]);
+    const bad = await checkHistory(history(rows), "kv-cas", { workers: 2 });
+    assert.equal(bad.outcome, "illegal");
+    assert.deepEqual(bad.parts.filter((p) => p.outcome === "illegal").map((p) => p.label), ['key "k3"']);
+    assert.deepEqual(checkHistorySync(history(rows), MODELS["kv-cas"]!).outcome, "illegal");
   });
 });
 
-describe("lin-kv checker", () => {
+describe("lin-kv workload checker", () => {
   let clock = 0;
   const op = (key: number, request: { type: string } & Record<string, unknown>, outcome: Operation["outcome"], reply?: Record<string, unknown>): Operation => {
     clock += 10;
     return { client: "c1", node: "n0", f: String(request.type), request: { ...request, key }, invokedAt: clock, completedAt: clock + 5, outcome, ...(reply ? { reply: reply as Operation["reply"] } : {}) };
   };
-  it("checks each key on its own, treats 'key does not exist' as reading an empty register, and explains a violation", () => {
+  it("checks each key on its own, treats 'key does not exist' as reading an absent key, and explains a violation", () => {
     const good = [
       op(1, { type: "read" }, "fail", { type: "error", code: 20 }),
       op(1, { type: "write", value: 3 }, "ok", { type: "write_ok" }),
@@ -89,40 +193,6 @@ describe("lin-kv checker", () => {
     const b = checkLinKv(bad);
     assert.equal(b.valid, false);
     assert.deepEqual(b["non-linearizable-keys"], ["2"]);
-    assert.match(b.problems[0]!, /key 2 is not linearizable: .*leaves the register holding 4 when read → null \(c1 via n0, \d+–\d+ ms\) had to take effect/);
+    assert.match(b.problems[0]!, /key 2 is not linearizable: .*\(2 = 4\), read\(2\) → nil by c1 cannot be placed/);
   });
 });
-
-function randomHistory(random: () => number, n: number): Op[] {
-  const value = () => Math.floor(random() * 3);
-  return Array.from({ length: n }, () => {
-    const call = Math.floor(random() * 20);
-    const ret = call + 1 + Math.floor(random() * 8);
-    const r = random();
-    if (r < 0.4) return read(random() < 0.15 ? null : value(), call, ret);
-    if (r < 0.7) return random() < 0.2 ? unknown({ f: "write", value: value() }, call) : write(value(), call, ret);
-    return random() < 0.2 ? unknown({ f: "cas", from: value(), to: value() }, call) : cas(value(), value(), call, ret);
-  });
-}
-
-/** Every permutation that respects real time, each op either applied per the model (and unknown ones optionally skipped). */
-function bruteForce(h: readonly Op[]): boolean {
-  const n = h.length;
-  const used = new Array<boolean>(n).fill(false);
-  const go = (state: RegisterValue, placed: number): boolean => {
-    if (placed === n) return true;
-    for (let i = 0; i < n; i++) {
-      if (used[i]) continue;
-      // i may go next only if no unplaced op returned before i was called.
-      if (h.some((o, j) => !used[j] && j !== i && o.ret < h[i]!.call)) continue;
-      for (const next of casRegister.step(state, h[i]!.input, h[i]!.output)) {
-        used[i] = true;
-        const ok = go(next, placed + 1);
-        used[i] = false;
-        if (ok) return true;
-      }
-    }
-    return false;
-  };
-  return go(null, 0);
-}

@@ -48,6 +48,9 @@ export class Memo {
    * `beyond` holds `count` operation numbers above `first`, ascending.
    */
   add(h1: number, h2: number, stateId: number, first: number, beyond: Int32Array, count: number): boolean {
+    // As the typed arrays store them: unsigned.
+    h1 >>>= 0;
+    h2 >>>= 0;
     const mask = this.capacity - 1;
     let slot = mix(h1, stateId) & mask;
     for (;;) {

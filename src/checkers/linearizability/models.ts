@@ -72,7 +72,8 @@ const kvEqual = (a: KvState, b: KvState): boolean => {
 const describeKv = (missing: string) => (s: KvState) =>
   s.values.size === 0 ? `every key was ${missing}` : [...s.values].map(([k, v]) => `${k} = ${show(v)}`).join(", ");
 
-const keyOf = (op: Operation): string => (typeof op.key === "string" ? op.key : text(op.key));
+/** A key as text: JSON, so "2" and 2 stay apart. */
+const keyOf = (op: Operation): string => text(op.key);
 
 /** Keys to values, with the operations named as `names` says; a missing key reads as `missing`. */
 function keyValueModel(spec: {

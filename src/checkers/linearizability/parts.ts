@@ -19,7 +19,7 @@ export function splitParts(history: History, model: Model<unknown>, partition = 
     if (wrong) throw new HistoryError(wrong, op.line);
     // A read whose answer nobody saw tells nothing.
     if (op.status === "info" && model.readOnly?.(op)) continue;
-    const label = partition && model.partition ? `key ${JSON.stringify(model.partition(op))}` : "";
+    const label = partition && model.partition ? `key ${model.partition(op)}` : "";
     let ops = byLabel.get(label);
     if (!ops) byLabel.set(label, (ops = []));
     ops.push(op);

@@ -1,5 +1,6 @@
-import { casRegister, type RegisterInput, type RegisterOutput, type RegisterValue } from "../../checkers/casRegister.js";
-import { checkLinearizable, type HistoryOp } from "../../checkers/linearizability.js";
+import { checkHistorySync } from "../../checkers/linearizability/check.js";
+import type { History, Operation as CheckedOperation, Value } from "../../checkers/linearizability/history.js";
+import { linKv } from "../../checkers/linearizability/models.js";
 import type { Operation } from "../history.js";
 import type { Body } from "../protocol.js";
 import type { CheckResult, Workload, WorkloadOptions } from "./workload.js";
@@ -31,97 +32,54 @@ export function linKvWorkload(opts: WorkloadOptions): Workload {
   };
 }
 
-type KeyOp = HistoryOp<RegisterInput, RegisterOutput> & { source: Operation };
-
-/** Turns client operations into register operations; those that certainly did nothing are left out. */
-export function registerHistories(history: readonly Operation[]): Map<string, KeyOp[]> {
-  const byKey = new Map<string, KeyOp[]>();
+/**
+ * Turns client operations into the checker's: "key does not exist" is a read
+ * that saw the key absent; a cas refused with "precondition failed" and any
+ * other definite error did nothing and is left out.
+ */
+export function linKvHistory(history: readonly Operation[]): History {
+  const operations: CheckedOperation[] = [];
+  let failed = 0;
   for (const op of history) {
-    const register = toRegisterOp(op);
-    if (!register) continue;
-    const key = JSON.stringify(op.request.key);
-    let ops = byKey.get(key);
-    if (!ops) byKey.set(key, (ops = []));
-    ops.push(register);
-  }
-  return byKey;
-}
-
-function toRegisterOp(op: Operation): KeyOp | undefined {
-  const call = op.invokedAt;
-  const ret = op.completedAt ?? Infinity;
-  const req = op.request;
-  const notFound = op.outcome === "fail" && Number(op.reply?.code) === 20;
-  switch (op.f) {
-    case "read":
-      // "key does not exist" is an answer: the register was still empty.
-      if (notFound) return { input: { f: "read" }, output: { outcome: "ok", value: null }, call, ret, source: op };
-      if (op.outcome !== "ok") return undefined; // a read nobody heard back from has no effect
-      return { input: { f: "read" }, output: { outcome: "ok", value: (op.reply?.value ?? null) as RegisterValue }, call, ret, source: op };
-    case "write":
-    case "cas": {
-      if (op.outcome === "fail") return undefined;
-      const input: RegisterInput =
-        op.f === "write" ? { f: "write", value: req.value as RegisterValue } : { f: "cas", from: req.from as RegisterValue, to: req.to as RegisterValue };
-      return op.outcome === "ok" ? { input, output: { outcome: "ok" }, call, ret, source: op } : { input, output: { outcome: "info" }, call: op.invokedAt, ret: Infinity, source: op };
+    const req = op.request;
+    const notFound = op.outcome === "fail" && Number(op.reply?.code) === 20;
+    const base = { id: operations.length, process: op.client, f: op.f, key: req.key as Value, call: op.invokedAt };
+    if (op.f === "read") {
+      if (notFound || op.outcome === "ok") operations.push({ ...base, input: null, output: notFound ? null : ((op.reply?.value ?? null) as Value), status: "ok", ret: op.completedAt ?? op.invokedAt });
+      continue; // a read nobody heard back from tells nothing
     }
-    default:
-      return undefined;
+    if (op.f !== "write" && op.f !== "cas") continue;
+    if (op.outcome === "fail") {
+      failed++;
+      continue;
+    }
+    const input = (op.f === "write" ? req.value : [req.from, req.to]) as Value;
+    operations.push(op.outcome === "ok" ? { ...base, input, output: null, status: "ok", ret: op.completedAt ?? op.invokedAt } : { ...base, input, status: "info", ret: Infinity });
   }
+  return { operations, nemesis: [], failed };
 }
 
-export function checkLinKv(history: readonly Operation[]): CheckResult {
+export function checkLinKv(history: readonly Operation[], options: { timeoutMs?: number } = {}): CheckResult {
   const problems: string[] = [];
-  const unknown: string[] = [];
-  const badKeys: string[] = [];
-  let checked = 0;
-  const registers = registerHistories(history);
   for (const op of history) {
     if (op.outcome === "ok" && op.f === "read" && op.reply && !("value" in op.reply)) {
       problems.push(`${op.node} answered read of key ${JSON.stringify(op.request.key)} with ${JSON.stringify(op.reply)}; read_ok must carry "value"`);
       break;
     }
   }
-  for (const [key, ops] of registers) {
-    checked += ops.length;
-    const verdict = checkLinearizable(casRegister, ops);
-    if (verdict.linearizable === "unknown") unknown.push(`key ${key}: ${verdict.reason}`);
-    else if (!verdict.linearizable) {
-      badKeys.push(key);
-      if (badKeys.length <= 3) problems.push(explain(key, ops, verdict.order, verdict.stuck, verdict.states));
-    }
+  const result = checkHistorySync(linKvHistory(history), linKv, options);
+  const bad = result.parts.filter((p) => p.outcome === "illegal");
+  for (const part of bad.slice(0, 3)) {
+    problems.push(`${part.label} is not linearizable: no single order of its ${part.operations.length} operations explains what clients saw. ${(part.explanation ?? []).join(" ")}`);
   }
-  if (badKeys.length > 3) problems.push(`…and ${badKeys.length - 3} more key(s) are not linearizable: ${badKeys.slice(3, 13).join(", ")}`);
+  if (bad.length > 3) problems.push(`…and ${bad.length - 3} more key(s) are not linearizable: ${bad.slice(3, 13).map((p) => p.label).join(", ")}`);
+  const unknown = result.parts.filter((p) => p.outcome === "unknown").map((p) => `${p.label}: ${p.reason}`);
   const valid = problems.length > 0 ? false : unknown.length > 0 ? "unknown" : true;
   return {
     valid,
     problems: [...problems, ...(valid === "unknown" ? unknown : [])],
-    "keys-checked": registers.size,
-    "ops-checked": checked,
-    "non-linearizable-keys": badKeys,
+    "keys-checked": result.parts.length,
+    "ops-checked": result.parts.reduce((sum, p) => sum + p.operations.length, 0),
+    "non-linearizable-keys": bad.map((p) => p.label.replace(/^key /, "")),
   };
-}
-
-function explain(key: string, ops: readonly KeyOp[], order: readonly number[], stuck: number, states: readonly RegisterValue[]): string {
-  const op = ops[stuck];
-  const before = order.slice(-3).map((i) => describe(ops[i]!)).join("; then ");
-  const could = states.length === 0 ? "nothing" : states.map((s) => JSON.stringify(s)).join(" or ");
-  return (
-    `key ${key} is not linearizable: no single order of its ${ops.length} operations explains what clients saw. ` +
-    (op ? `The furthest explanation ${before ? `(…${before}) ` : ""}leaves the register holding ${could} when ${describe(op)} had to take effect.` : "")
-  );
-}
-
-function describe(op: KeyOp): string {
-  const s = op.source;
-  const when = `${Math.round(s.invokedAt)}–${s.completedAt === undefined ? "?" : Math.round(s.completedAt)} ms`;
-  const who = `${s.client} via ${s.node}, ${when}`;
-  switch (op.input.f) {
-    case "read":
-      return `read → ${JSON.stringify(op.output.outcome === "ok" ? (op.output.value ?? null) : "?")} (${who})`;
-    case "write":
-      return `write ${JSON.stringify(op.input.value)}${op.output.outcome === "info" ? " [outcome unknown]" : ""} (${who})`;
-    case "cas":
-      return `cas ${JSON.stringify(op.input.from)}→${JSON.stringify(op.input.to)}${op.output.outcome === "info" ? " [outcome unknown]" : ""} (${who})`;
-  }
 }
