@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -7,7 +7,21 @@ import { execa } from "execa";
 import { pathToFileURL } from "node:url";
 import { detectCapabilities } from "../../src/runtimes/sandbox/capabilities.js";
 import { packageRoot } from "../../src/util/packageRoot.js";
-import { CLI, challengeDir, clstrAsOnlyChild, processesIn, SOLUTION_SERVER, startClstr, waitFor } from "./harness.js";
+import {
+  CLI,
+  challengeDir,
+  clstrAsOnlyChild,
+  iptablesRules,
+  namedNetworkNamespaces,
+  namespacesLeft,
+  namespacesOf,
+  processesIn,
+  runTempDirs,
+  SOLUTION_SERVER,
+  startClstr,
+  untilNothingLeft,
+  waitFor,
+} from "./harness.js";
 
 // The run command starts the server as a grandchild (a shell that waits for
 // it), so these tests also prove that the whole process group goes away.
@@ -15,11 +29,6 @@ const RUN = `node ${SOLUTION_SERVER} & wait`;
 const caps = await detectCapabilities();
 // Tests that run the CLI alone in a PID namespace need user namespaces.
 const alone = caps.sandbox.available ? {} : { skip: `no user namespaces here: ${caps.sandbox.reason}` };
-
-/** The sandbox's socket folders (clstr-XXXXXX under the system's temporary folder). */
-function runTempDirs(): string[] {
-  return readdirSync(tmpdir()).filter((name) => /^clstr-[A-Za-z0-9]{6}$/.test(name));
-}
 
 function clusterReady(dir: string): boolean {
   const log = join(dir, ".clstr", "logs", "run.jsonl");
@@ -117,16 +126,31 @@ describe("nothing outlives a run", () => {
     assert.deepEqual(r.leftovers, []);
   });
 
-  it("after the harness itself is killed (SIGKILL), its nodes and its temporary folders go", async () => {
-    const before = new Set(runTempDirs());
+  it("after the harness itself is killed (SIGKILL), nothing of the run is left: processes, namespaces, firewall rules, temporary folders", async () => {
+    const before = { dirs: new Set(runTempDirs()), netns: await namedNetworkNamespaces(), rules: await iptablesRules(["10.0.42."]) };
     const dir = challengeDir({ run: RUN, stage: "crash-recovery" });
     const { run } = await startUntilFirstTest(dir);
-    if (caps.sandbox.available) assert.ok(runTempDirs().some((d) => !before.has(d)), "the sandbox should have made its socket folder");
+    // What the run made: its processes (the sandbox's switch, the nodes' shells and servers) and the namespaces they are in.
+    const namespaces = namespacesOf(processesIn(dir));
+    if (caps.sandbox.available) {
+      assert.ok(runTempDirs().some((d) => !before.dirs.has(d)), "the sandbox should have made its socket folder");
+      assert.ok([...namespaces].filter((ns) => ns.startsWith("net:")).length >= 2, `the sandbox should have made network namespaces: ${[...namespaces].join(", ")}`);
+    }
     run.kill("SIGKILL");
     await run;
-    // The reaper notices the harness is gone, kills the node's group and removes the run's folders.
-    await waitFor("the node processes to go away", () => processesIn(dir).length === 0, 5_000);
-    await waitFor("the run's temporary folders to go away", () => runTempDirs().every((d) => before.has(d)), 5_000);
+    // The reaper notices the harness is gone, kills the nodes' and the switch's groups and removes the run's folders.
+    // (Seconds, not milliseconds, only because a loaded 2-core CI machine may be slow to schedule it.)
+    const left = await untilNothingLeft(async () => {
+      const [netns, rules] = await Promise.all([namedNetworkNamespaces(), iptablesRules(["10.0.42."])]);
+      return [
+        ...processesIn(dir).map((pid) => `process ${pid}`),
+        ...namespacesLeft(namespaces).map((ns) => `namespace ${ns}`),
+        ...netns.filter((n) => !before.netns.includes(n)).map((n) => `named network namespace ${n}`),
+        ...rules.filter((r) => !before.rules.includes(r)).map((r) => `iptables rule ${r}`),
+        ...runTempDirs().filter((d) => !before.dirs.has(d)).map((d) => `temporary folder ${d}`),
+      ];
+    }, 10_000);
+    assert.deepEqual(left, []);
   });
 
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

@@ -37,7 +37,7 @@ export class ProcessGroup {
   constructor(private readonly opts: GroupSpawnOptions) {
     this.child = spawn(opts.file, [...opts.args], {
       cwd: opts.cwd,
-      env: opts.env,
+      env: { ...opts.env, ...opts.reaper.env },
       stdio: opts.stdio,
       detached: true, // its own process group (and session): signals reach all of it
     });

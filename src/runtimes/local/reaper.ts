@@ -8,12 +8,19 @@
 // a temporary folder of the run's (only under the system's temporary folder,
 // named clstr-…), "-dir <path>" forgets it. End of input means the harness is
 // gone.
+//
+// A process the harness started in the instant before it died may not have
+// been registered yet: every process the harness starts carries the mark this
+// reaper was given (CLSTR_REAPER=<token> in its environment, see
+// reaperClient.ts), and on Linux the reaper also kills every process, and the
+// group it leads, that carries it.
 import { execFile } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname } from "node:path";
 import { createInterface } from "node:readline";
 
+const mark = process.argv[2] ? `CLSTR_REAPER=${process.argv[2]}` : undefined;
 const groups = new Set<number>();
 const dockerRuns = new Set<string>();
 const dirs = new Set<string>();
@@ -39,16 +46,37 @@ createInterface({ input: process.stdin }).on("line", (line) => {
 });
 
 process.stdin.on("close", () => {
-  for (const pgid of groups) {
-    try {
-      process.kill(-pgid, "SIGKILL");
-    } catch {
-      // already gone
-    }
+  for (const pgid of groups) kill(-pgid);
+  for (const pid of marked()) {
+    kill(pid);
+    kill(-pid); // the group it leads, if it leads one
   }
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   void Promise.all([...dockerRuns].map(removeDockerRun)).finally(() => process.exit(0));
 });
+
+function kill(target: number): void {
+  try {
+    process.kill(target, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** The processes whose environment carries this reaper's mark (Linux: read from /proc). */
+function marked(): number[] {
+  if (!mark || process.platform !== "linux") return [];
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(mark)) found.push(Number(entry));
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return found;
+}
 
 /**
  * Removes the run's containers, then its volumes and network (which their

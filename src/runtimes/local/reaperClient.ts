@@ -1,13 +1,21 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 
 /** Starts the reaper (see reaper.ts) and registers process groups and Docker runs with it. */
 export class Reaper {
   private readonly child: ChildProcess;
+  /**
+   * For the environment of every process the harness starts: the reaper
+   * kills what carries it even if the harness died before registering it.
+   */
+  readonly env: Readonly<Record<string, string>>;
 
   constructor() {
     const script = fileURLToPath(new URL("./reaper.js", import.meta.url));
-    this.child = spawn(process.execPath, [script], {
+    const token = randomUUID();
+    this.env = { CLSTR_REAPER: token };
+    this.child = spawn(process.execPath, [script, token], {
       detached: true,
       stdio: ["pipe", "ignore", "ignore"],
     });

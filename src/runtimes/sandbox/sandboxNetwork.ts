@@ -53,6 +53,7 @@ export class SandboxNetwork {
     const script = fileURLToPath(new URL("./switch.js", import.meta.url));
     const child = spawn("unshare", ["--user", "--map-root-user", "--net", "--", process.execPath, script], {
       cwd: runDir,
+      env: { ...process.env, ...reaper.env },
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
     });
