@@ -6,8 +6,27 @@ import { describe, it } from "node:test";
 import { execa } from "execa";
 import { packageRoot } from "../../src/util/packageRoot.js";
 import { detectCapabilities } from "../../src/runtimes/sandbox/capabilities.js";
-import { clstr, clstrAsOnlyChild, clstrWithEnv, parseReport, processesIn, SOLUTION, startClstr, summary, waitFor } from "./harness.js";
-import { existsSync, readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import {
+  CLI,
+  clstr,
+  clstrAsOnlyChild,
+  clstrWithEnv,
+  interfacesMentioning,
+  iptablesRules,
+  namedNetworkNamespaces,
+  namespacesLeft,
+  namespacesOf,
+  parseReport,
+  processesIn,
+  runTempDirs,
+  SOLUTION,
+  startClstr,
+  summary,
+  untilNothingLeft,
+  waitFor,
+} from "./harness.js";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 // The Docker runtime on a real engine. `npm run setup:test` brings one up;
 // without it these tests skip with the reason, which `npm test` counts as a
@@ -108,6 +127,86 @@ async function leftovers(): Promise<string[]> {
     ...(await lines(["volume", "ls", "-q", "--filter", "name=clstr-kv-store-"])).map((n) => `volume ${n}`),
     ...(await lines(["network", "ls", "--format", "{{.Name}}", "--filter", "name=^clstr-net$"])).map((n) => `network ${n}`),
   ];
+}
+
+/** What is on the machine before a run, to compare with what is left after it. */
+async function machineBefore() {
+  return { rules: await iptablesRules(["10.0.42."]), netns: await namedNetworkNamespaces(), dirs: new Set(runTempDirs()) };
+}
+
+/** What a live run made besides engine objects: its containers' namespaces and its network's bridge (with the rules and veths that name it). */
+interface Footprint {
+  namespaces: Set<string>;
+  bridges: Set<string>;
+  containers: number;
+}
+
+/**
+ * Watches the run's containers and network while it runs, gathering their
+ * namespaces and bridge; `stop()` returns what it saw.
+ */
+function watchFootprint(): { stop(): Promise<Footprint> } {
+  const seen: Footprint = { namespaces: new Set(), bridges: new Set(), containers: 0 };
+  let stopped = false;
+  const lines = async (args: string[]) =>
+    String((await execa("docker", args, { reject: false })).stdout)
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
+  const look = async () => {
+    const ids = await lines(["ps", "-q", "--filter", "name=^clstr-kv-store-"]);
+    seen.containers = Math.max(seen.containers, ids.length);
+    const pids = ids.length > 0 ? (await lines(["inspect", "--format", "{{.State.Pid}}", ...ids])).map(Number).filter((p) => p > 0) : [];
+    for (const ns of namespacesOf(pids)) seen.namespaces.add(ns);
+    for (const id of await lines(["network", "ls", "-q", "--no-trunc", "--filter", "name=^clstr-net$"])) seen.bridges.add(`br-${id.slice(0, 12)}`);
+  };
+  const polling = (async () => {
+    while (!stopped) {
+      await look();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await polling;
+      return seen;
+    },
+  };
+}
+
+/**
+ * Everything of the run still on this machine: engine objects, processes in
+ * its directory, its containers' namespaces, named network namespaces,
+ * iptables rules for its subnet or bridge and the bridge's interfaces that
+ * were not there before, and temporary folders.
+ */
+async function everythingLeft(dir: string, before: Awaited<ReturnType<typeof machineBefore>>, seen: Footprint): Promise<string[]> {
+  const bridges = [...seen.bridges];
+  const [engine, netns, rules, links] = await Promise.all([leftovers(), namedNetworkNamespaces(), iptablesRules(["10.0.42.", ...bridges]), interfacesMentioning(bridges)]);
+  return [
+    ...engine,
+    ...processesIn(dir).map(describeProcess),
+    ...namespacesLeft(seen.namespaces).map((ns) => `namespace ${ns}`),
+    ...netns.filter((n) => !before.netns.includes(n)).map((n) => `named network namespace ${n}`),
+    ...rules.filter((r) => !before.rules.includes(r)).map((r) => `iptables rule ${r}`),
+    ...links.map((l) => `interface ${l}`),
+    ...runTempDirs().filter((d) => !before.dirs.has(d)).map((d) => `temporary folder ${d}`),
+  ];
+}
+
+/** Processes anywhere on the machine whose command line holds `text`. */
+function processesWith(text: string): string[] {
+  return readdirSync("/proc")
+    .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
+    .flatMap((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+        return cmd.includes(text) ? [`process ${pid}: ${cmd}`] : [];
+      } catch {
+        return []; // gone while we looked
+      }
+    });
 }
 
 /** A challenge directory whose image runs a broken variant (compiled, with the reference modules it imports). */
@@ -230,22 +329,83 @@ describe("the Docker runtime", { skip }, () => {
     assert.deepEqual(await leftovers(), []);
   });
 
-  it("after the CLI is killed (SIGKILL) mid-run, the reaper removes the run's containers, volumes and network, and no docker process of the run is left", async () => {
+  it("after the CLI is killed (SIGKILL) mid-run, nothing of the run is left: containers, volumes, network, namespaces, iptables rules, interfaces, processes, temporary folders", async () => {
+    const before = await machineBefore();
     const dir = referenceCopy("crash-recovery");
+    const watching = watchFootprint();
     const { run } = await startUntilFirstTest(dir);
     assert.ok((await leftovers()).some((l) => l.startsWith("container ")), "the run's containers should be up");
     assert.ok(processesIn(dir).length > 1, "the run's docker processes should be running");
+    const seen = await watching.stop();
+    assert.ok([...seen.namespaces].some((ns) => ns.startsWith("net:")), `the run's containers should have network namespaces: ${[...seen.namespaces].join(", ")}`);
+    const rulesDuring = await iptablesRules([...seen.bridges]);
+    assert.ok(rulesDuring.length > 0, `Docker should have added iptables rules for the run's bridge ${[...seen.bridges].join(", ")}`);
     run.kill("SIGKILL");
     await run;
     // Within a few seconds: the reaper's work, and no `docker logs --follow` (or any docker process the run started) left.
-    const deadline = Date.now() + 10_000;
-    let left = [...(await leftovers()), ...processesIn(dir).map(describeProcess)];
-    while (left.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      left = [...(await leftovers()), ...processesIn(dir).map(describeProcess)];
-    }
+    assert.deepEqual(await untilNothingLeft(() => everythingLeft(dir, before, seen), 10_000), []);
+    // Nothing comes back (a `docker run` in flight at the kill): the reaper (its folder is the run's) looked twice before it went.
+    assert.deepEqual(await everythingLeft(dir, before, seen), []);
+  });
+
+  it("after the CLI is killed (SIGKILL) while the image builds, the build stops: no `docker build` process or build step is left", async () => {
+    const before = await machineBefore();
+    const step = randomUUID(); // a step the engine has never cached
+    const dir = imageDir(`FROM ${BASE}\nRUN echo ${step} && node -e "setTimeout(() => {}, 30000)"\n`); // the base image has no sleep
+    const run = startClstr(dir, "test", "--runtime", "docker");
+    await waitFor("the build's slow step to run", () => processesWith(step).some((p) => !p.includes("docker build")), 60_000).catch((err) => {
+      run.kill("SIGKILL");
+      throw err;
+    });
+    assert.ok(processesWith("docker build").length > 0, "the build should be in flight");
+    run.kill("SIGKILL");
+    await run;
+    const left = await untilNothingLeft(
+      async () => [...processesWith("docker build"), ...processesWith(step), ...(await everythingLeft(dir, before, { namespaces: new Set(), bridges: new Set(), containers: 0 }))],
+      10_000,
+    );
     assert.deepEqual(left, []);
-    await new Promise((r) => setTimeout(r, 2000)); // nothing comes back (a \`docker run\` in flight at the kill)
+  });
+
+  for (const how of ["SIGHUP", "a closed pipe"] as const) {
+    it(`after ${how === "SIGHUP" ? "SIGHUP (a closed terminal)" : "`clstr test | head -1`"} mid-run, nothing of the run is left`, async () => {
+      const before = await machineBefore();
+      const dir = referenceCopy("crash-recovery");
+      const log = join(dir, ".clstr", "logs", "run.jsonl");
+      const watching = watchFootprint();
+      let exitCode: number | undefined;
+      if (how === "SIGHUP") {
+        const { run } = await startUntilFirstTest(dir);
+        run.kill("SIGHUP");
+        exitCode = (await run).exitCode;
+        assert.equal(exitCode, 130, "stopped as by Ctrl-C");
+      } else {
+        // The reader takes the first line, then goes away once the first test has begun: the CLI's next line meets a closed pipe.
+        const reader = `{ head -1; i=0; until grep -qs '"event":"TEST: ' "${log}" || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done; }`;
+        const r = await execa("sh", ["-c", `"${process.execPath}" "${CLI}" test 2>stderr.txt | ${reader}`], { cwd: dir, reject: false, env: { NO_COLOR: "1" } });
+        assert.equal(r.stdout, "Testing crash-recovery: Data Survives SIGKILL");
+        const stderr = readFileSync(join(dir, "stderr.txt"), "utf8");
+        assert.doesNotMatch(stderr, /EPIPE|Error|at /, stderr);
+      }
+      const seen = await watching.stop();
+      assert.ok(seen.containers > 0, "the run's containers should have been up when it was stopped");
+      assert.deepEqual(await untilNothingLeft(() => everythingLeft(dir, before, seen), 10_000), []);
+    });
+  }
+
+  it("of two runs started at the same moment in two directories, exactly one runs (and passes), the other refuses naming it", async () => {
+    const dirs = [referenceCopy("http-api"), referenceCopy("http-api")];
+    const runs = dirs.map((d) => startClstr(d, "test"));
+    const results = await Promise.all(runs);
+    const refused = results.findIndex((r) => r.exitCode === 2);
+    const ran = 1 - refused;
+    assert.notEqual(refused, -1, results.map((r) => `${r.exitCode}: ${String(r.stdout)}${String(r.stderr)}`).join("\n---\n"));
+    assert.equal(results[ran]!.exitCode, 0, `${String(results[ran]!.stdout)}${String(results[ran]!.stderr)}`);
+    assert.equal(results[refused]!.stdout, "", "refused before any stage starts");
+    assert.match(
+      String(results[refused]!.stderr).trim(),
+      new RegExp(`^clstr: Another clstr run \\(PID ${runs[ran]!.pid} in ${dirs[ran]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( on [^)]+)?\\) is using the Docker network clstr-net; wait for it to finish or stop it \\(\`kill ${runs[ran]!.pid}\`\\), then run again\\.$`),
+    );
     assert.deepEqual(await leftovers(), []);
   });
 

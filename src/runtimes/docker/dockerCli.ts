@@ -11,24 +11,28 @@ export interface DockerResult {
 }
 
 export interface DockerInfo {
+  /** The engine's id: runs that see the same id share one engine. */
+  id: string;
   serverVersion: string;
   kernel: string;
   os: string;
 }
 
 /**
- * A docker process is in its own process group, so a Ctrl-C in the terminal
- * reaches only clstr, which then removes the containers itself; except an
- * `interruptible` one (the image build), which a Ctrl-C should stop at once,
- * even before clstr has begun to handle it.
+ * Every docker process is in a process group of its own, so a Ctrl-C in the
+ * terminal reaches only clstr, which then stops them and removes the
+ * containers itself (the image build is cancelled at once); and the reaper
+ * ends each group if clstr dies without doing so.
  */
-function spawnOptions(opts: { interruptible?: boolean }) {
-  return { stdin: "ignore", detached: !opts.interruptible, env: { DOCKER_CLI_HINTS: "false" } } as const;
+function spawnOptions(groups: GroupWatcher) {
+  return { stdin: "ignore", detached: true, env: { DOCKER_CLI_HINTS: "false", ...groups.env } } as const;
 }
 
 export interface GroupWatcher {
   watch(pgid: number): void;
   forget(pgid: number): void;
+  /** Marks each docker process's environment (see ../local/reaper.ts). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -60,10 +64,10 @@ export class DockerCli {
   }
 
   /** Runs `docker …`; never throws for a non-zero exit (see `run()` for that). */
-  async try(args: string[], opts: { cwd?: string; cancel?: AbortSignal; interruptible?: boolean } = {}): Promise<DockerResult> {
+  async try(args: string[], opts: { cwd?: string; cancel?: AbortSignal } = {}): Promise<DockerResult> {
     this.refuseWhenSealed(args);
-    const p = execa("docker", args, { ...spawnOptions(opts), reject: false, cwd: opts.cwd, cancelSignal: opts.cancel });
-    const r = await this.track(this.calls, args, p, !opts.interruptible);
+    const p = execa("docker", args, { ...spawnOptions(this.groups), reject: false, cwd: opts.cwd, cancelSignal: opts.cancel });
+    const r = await this.track(this.calls, args, p);
     if (r.exitCode === undefined && (r as { code?: string }).code === "ENOENT") throw notInstalled();
     return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
   }
@@ -80,8 +84,8 @@ export class DockerCli {
   /** `docker …` running in the background (logs --follow), its output streamed; resolves when it ends. */
   stream(args: string[]): ResultPromise {
     this.refuseWhenSealed(args);
-    const p = execa("docker", args, { ...spawnOptions({}), reject: false, buffer: false });
-    void this.track(this.streams, args, p, true);
+    const p = execa("docker", args, { ...spawnOptions(this.groups), reject: false, buffer: false });
+    void this.track(this.streams, args, p);
     return p;
   }
 
@@ -107,11 +111,11 @@ export class DockerCli {
     if (this.sealed) throw new RuntimeError(`The run was stopped before \`docker ${args[0] ?? ""}\` could run.`);
   }
 
-  private track<T extends ResultPromise>(set: Set<ResultPromise>, args: readonly string[], p: T, ownGroup: boolean): T {
+  private track<T extends ResultPromise>(set: Set<ResultPromise>, args: readonly string[], p: T): T {
     this.onCall(args);
     if (this.calls.size + this.streams.size === 0) process.on("exit", this.killOnExit);
     set.add(p);
-    const group = ownGroup ? p.pid : undefined;
+    const group = p.pid;
     if (group !== undefined) this.groups.watch(group);
     const untrack = () => {
       set.delete(p);
@@ -134,8 +138,8 @@ export async function checkDaemon(cli = new DockerCli()): Promise<DockerInfo> {
   const r = await cli.try(["info", "--format", "{{json .}}"], { cancel: AbortSignal.timeout(20_000) });
   if (r.code === 0) {
     try {
-      const info = JSON.parse(r.stdout) as { ServerVersion?: string; KernelVersion?: string; OperatingSystem?: string };
-      if (info.ServerVersion) return { serverVersion: info.ServerVersion, kernel: info.KernelVersion ?? "", os: info.OperatingSystem ?? "" };
+      const info = JSON.parse(r.stdout) as { ID?: string; ServerVersion?: string; KernelVersion?: string; OperatingSystem?: string };
+      if (info.ServerVersion) return { id: info.ID ?? "", serverVersion: info.ServerVersion, kernel: info.KernelVersion ?? "", os: info.OperatingSystem ?? "" };
     } catch {
       // fall through: no server part in the answer
     }

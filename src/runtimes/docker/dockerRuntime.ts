@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { release, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { FaultKind, FaultMechanism, NetworkFaults } from "../../faults/mechanisms.js";
 import { NamespaceFaults, namespaceMechanisms } from "../../faults/namespaceFaults.js";
 import { RuntimeError } from "../../util/errors.js";
@@ -10,7 +10,8 @@ import { detectCapabilities, type Capabilities } from "../sandbox/capabilities.j
 import { ContainerNode } from "./containerNode.js";
 import { checkDaemon, DockerCli, firstLine, type DockerInfo, type DockerResult } from "./dockerCli.js";
 import { Reaper } from "../local/reaperClient.js";
-import { networkTaken, parseLabels, refuseWhenTaken, removeLeftovers } from "./leftovers.js";
+import type { KernelLock } from "../kernelLock.js";
+import { lockNetwork, networkTaken, parseLabels, refuseWhenTaken, removeLeftovers } from "./leftovers.js";
 import { NamespaceHolders, type Placement } from "./namespaceHolders.js";
 import { currentOwner, LABEL, ownerLabels, ownerOf, volumeLabels, type Owner } from "./owner.js";
 import { DockerTimings } from "./timings.js";
@@ -26,7 +27,8 @@ import { DockerTimings } from "./timings.js";
 // containers and empty volumes. Everything is removed at close, or by the
 // reaper (see ../local/reaper.ts) if clstr dies first. Every resource carries
 // the run's id and its owner (see owner.ts); the network's name and subnet
-// are fixed, so a second run refuses while a live one owns the network.
+// are fixed, so a run holds a machine-wide lock on the network for as long as
+// it runs (see leftovers.ts), and a second run refuses while one holds it.
 
 export const DOCKER_NETWORK = "clstr-net";
 export const DOCKER_SUBNET = "10.0.42.0/24";
@@ -76,6 +78,7 @@ export class DockerRuntime implements Runtime {
     private readonly early: EarlyWork,
     private readonly owner: Owner,
     private readonly reaper: Reaper,
+    private readonly networkLock: KernelLock,
   ) {
     this.holders = new NamespaceHolders(cli, (c) => this.created.containers.add(c));
   }
@@ -91,21 +94,23 @@ export class DockerRuntime implements Runtime {
     // Detected while the daemon answers; needed only when it runs on this kernel.
     const capabilities = process.platform === "linux" ? detectCapabilities() : Promise.resolve(undefined);
     const owner = currentOwner(opts.runId, opts.cwd);
+    let lock: KernelLock | undefined;
     const info = await timings
       .time("engine", async () => {
         const daemon = await checkDaemon(cli);
-        // Before any stage starts: the network's name and subnet are fixed, so a live run that owns it means this one cannot run.
+        // Before any stage starts: the network's name and subnet are fixed, so a live run that has it means this one cannot run.
+        lock = await lockNetwork(daemon.id, DOCKER_NETWORK, owner);
         await refuseWhenTaken(cli, DOCKER_NETWORK, owner);
         return daemon;
       })
       .catch(async (err: unknown) => {
-        await Promise.all([capabilities, reaper.close()]);
+        await Promise.all([capabilities, reaper.close(), lock?.release()]);
         throw err;
       });
     reaper.watchDocker(opts.runId);
-    const early = startEarly(opts, owner, cli, timings);
+    const early = startEarly(opts, owner, cli, timings, reaper);
     const mechanisms = await timings.time("engine", async () => mechanismsOf(info, await capabilities));
-    return new DockerRuntime(opts, `Docker ${info.serverVersion}`, mechanisms, cli, timings, early, owner, reaper);
+    return new DockerRuntime(opts, `Docker ${info.serverVersion}`, mechanisms, cli, timings, early, owner, reaper, lock!);
   }
 
   get description(): string {
@@ -186,7 +191,7 @@ export class DockerRuntime implements Runtime {
     });
     await Promise.all([this.cli.drain("SIGKILL"), cli.drain("SIGKILL")]);
     this.reaper.forgetDocker(this.opts.runId);
-    await this.reaper.close();
+    await Promise.all([this.reaper.close(), this.networkLock.release()]);
     this.timings.write();
   }
 
@@ -265,9 +270,9 @@ export class DockerRuntime implements Runtime {
 }
 
 /** Starts the image build and readies the engine (leftovers removed, network created), both in the background. */
-function startEarly(opts: DockerRuntimeOptions, owner: Owner, cli: DockerCli, timings: DockerTimings): EarlyWork {
+function startEarly(opts: DockerRuntimeOptions, owner: Owner, cli: DockerCli, timings: DockerTimings, reaper: Reaper): EarlyWork {
   const cancelBuild = new AbortController();
-  const image = timings.time("build", () => buildImage(opts, cli, cancelBuild.signal));
+  const image = timings.time("build", () => buildImage(opts, cli, cancelBuild.signal, reaper));
   const engine = readyEngine(opts, owner, cli, timings);
   // Awaited by build(); until then a failure must not count as unhandled.
   image.catch(() => {});
@@ -275,25 +280,24 @@ function startEarly(opts: DockerRuntimeOptions, owner: Owner, cli: DockerCli, ti
   return { image, engine, cancelBuild };
 }
 
-async function buildImage(opts: DockerRuntimeOptions, cli: DockerCli, cancel: AbortSignal): Promise<string> {
+async function buildImage(opts: DockerRuntimeOptions, cli: DockerCli, cancel: AbortSignal, reaper: Reaper): Promise<string> {
   if (!existsSync(join(opts.cwd, "Dockerfile"))) {
     throw new RuntimeError(
       `There is no Dockerfile in ${opts.cwd}; the Docker runtime builds the nodes' image from it (\`clstr init\` writes one for your language), or use \`--runtime local\` with a \`run:\` command.`,
     );
   }
   // --force-rm: a failed build leaves no intermediate container behind; --iidfile: the id this build made.
-  const idFile = join(mkdtempSync(join(tmpdir(), "clstr-image-")), "id");
+  const idDir = mkdtempSync(join(tmpdir(), "clstr-image-"));
+  reaper.watchDir(idDir);
+  const idFile = join(idDir, "id");
   let r: DockerResult;
   let id = "";
   try {
-    r = await cli.try(["build", "--force-rm", "--iidfile", idFile, "-t", imageName(opts.challenge), "--label", `${LABEL}=true`, "."], {
-      cwd: opts.cwd,
-      cancel,
-      interruptible: true,
-    });
+    r = await cli.try(["build", "--force-rm", "--iidfile", idFile, "-t", imageName(opts.challenge), "--label", `${LABEL}=true`, "."], { cwd: opts.cwd, cancel });
     if (existsSync(idFile)) id = readFileSync(idFile, "utf8").trim();
   } finally {
-    rmSync(dirname(idFile), { recursive: true, force: true });
+    rmSync(idDir, { recursive: true, force: true });
+    reaper.forgetDir(idDir);
   }
   if (r.code !== 0) {
     throw new RuntimeError(

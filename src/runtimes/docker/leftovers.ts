@@ -1,6 +1,7 @@
 import { RuntimeError } from "../../util/errors.js";
+import { machineLockAddress, takeLock, type KernelLock } from "../kernelLock.js";
 import type { DockerCli } from "./dockerCli.js";
-import { LABEL, ownerAlive, ownerOf, type Owner } from "./owner.js";
+import { LABEL, ownerAlive, ownerLabels, ownerOf, type Owner } from "./owner.js";
 
 // Another run's resources are left alone while the CLI that owns them runs
 // (see owner.ts): only what a dead run left, or what names no owner at all
@@ -9,6 +10,22 @@ import { LABEL, ownerAlive, ownerOf, type Owner } from "./owner.js";
 interface Resource {
   name: string;
   owner: Owner | undefined;
+}
+
+/**
+ * Takes this machine's lock on the engine's network (see ../kernelLock.ts),
+ * held until the run has removed everything, or refuses naming the run that
+ * holds it. Two runs started at the same moment cannot both pass: the kernel
+ * gives the lock to one. (A run on another machine sharing the engine is
+ * caught by the network's labels instead, see refuseWhenTaken.)
+ */
+export async function lockNetwork(engineId: string, network: string, self: Owner): Promise<KernelLock> {
+  // The holder answers with its owner's labels, as the network would carry them.
+  const taken = await takeLock(machineLockAddress(`docker-network ${engineId} ${network}`), JSON.stringify(ownerLabels(self)));
+  if ("lock" in taken) return taken.lock;
+  const holder = taken.holder === undefined ? undefined : ownerOf(parseLabels(taken.holder));
+  if (holder) throw networkTaken(network, holder);
+  throw new RuntimeError(`Another clstr run is using the Docker network ${network}; wait for it to finish or stop it, then run again.`);
 }
 
 /**
