@@ -4,6 +4,7 @@
 import { Command, Option } from "commander";
 import { UserError } from "../util/errors.js";
 import { packageInfo } from "../util/packageInfo.js";
+import { MODELS } from "../checkers/linearizability/models.js";
 
 type Action = (...args: never[]) => Promise<number | void>;
 
@@ -67,8 +68,8 @@ const program = new Command()
   .description("Learn distributed systems by building them from scratch")
   .version(packageInfo().version, "-V, --version", "print clstr's version")
   .showSuggestionAfterError()
-  // Bad arguments exit 2; under `clstr maelstrom`, 254 as Maelstrom's (2 means an unknown verdict there).
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : process.argv[2] === "maelstrom" ? 254 : 2));
+  // Bad arguments exit 2; under `clstr maelstrom`, 254 as Maelstrom's, and under `clstr check`, 3 (2 means an unknown verdict there).
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : process.argv[2] === "maelstrom" ? 254 : process.argv[2] === "check" ? 3 : 2));
 
 program
   .command("list")
@@ -127,6 +128,20 @@ program
   .description("Show which runtimes and fault mechanisms this machine supports, and why not")
   .option("--fix", "install what the default runtime needs for every fault (as root; otherwise prints the sudo command)")
   .action(lazy(() => import("./commands/doctor.js")));
+
+const check = program.command("check").description("Check recorded histories on their own");
+check
+  .command("linearizable")
+  .description("Is there one order of the operations, each taking effect between its call and its return, that the model accepts? Exit 0 yes, 1 no, 2 unknown, 3 unreadable input")
+  .argument("<files...>", "history files (- for standard input): JSON lines, Jepsen EDN or Jepsen log lines")
+  .addOption(new Option("--model <name>", "the object the history was recorded from").choices(Object.keys(MODELS)).makeOptionMandatory())
+  .addOption(new Option("--format <format>", "the files' format (detected when absent)").choices(["jsonl", "edn", "jepsen-log"]))
+  .option("--timeout <seconds>", "time budget per history; beyond it the answer is unknown", "60")
+  .option("--no-partition", "check the history as one object, even when the model could check each key on its own")
+  .option("--html <file>", "write a picture of the check (with several histories: one per history, named after it)")
+  .option("--json", "print one JSON document instead of text")
+  .addHelpText("after", `\nModels:\n${Object.values(MODELS).map((m) => `  ${m.name.padEnd(13)} ${m.summary}`).join("\n")}`)
+  .action(lazy(() => import("./commands/check.js")));
 
 const maelstrom = program.command("maelstrom").description("Run Maelstrom tests on your Maelstrom node, with Maelstrom's command line and no JVM");
 maelstrom

@@ -93,7 +93,7 @@ describe("linearizability checker", () => {
     ]);
     assert.equal(r.outcome, "illegal");
     assert.deepEqual(r.parts.filter((p) => p.outcome === "illegal").map((p) => p.label), ['key "x"']);
-    assert.deepEqual(r.parts.find((p) => p.label === 'key "x"')!.states, ["every key was not found"]);
+    assert.deepEqual(r.parts.find((p) => p.label === 'key "x"')!.states, ["the key was not found"]);
   });
 
   it("knows the 6.824 kv semantics: a missing key reads as empty and appends concatenate, checked as one object too", () => {
@@ -193,6 +193,6 @@ describe("lin-kv workload checker", () => {
     const b = checkLinKv(bad);
     assert.equal(b.valid, false);
     assert.deepEqual(b["non-linearizable-keys"], ["2"]);
-    assert.match(b.problems[0]!, /key 2 is not linearizable: .*\(2 = 4\), read\(2\) → nil by c1 cannot be placed/);
+    assert.match(b.problems[0]!, /key 2 is not linearizable: .*\(the key held 4\), read\(2\) → nil by c1 cannot be placed/);
   });
 });

@@ -25,8 +25,9 @@ export interface HistoryCheckOptions extends CheckOptions {
 /** Checks on this thread. */
 export function checkHistorySync(history: History, model: Model<any>, options: HistoryCheckOptions = {}): CheckResult {
   const started = Date.now();
-  const parts = splitParts(history, model, options.partition ?? true);
-  const run = checkParts(model, parts, limitsOf(options, started));
+  const partition = options.partition ?? true;
+  const parts = splitParts(history, model, partition);
+  const run = checkParts(searchModel(model, partition), parts, limitsOf(options, started));
   return summarize(model.name, run.results, started);
 }
 
@@ -39,9 +40,15 @@ export async function checkHistory(history: History, model: Model<any> | string,
   const builtIn = MODELS[resolved.name] === resolved;
   const wanted = options.workers ?? (ops >= WORKERS_FROM_OPS ? availableParallelism() : 0);
   const workers = builtIn ? Math.min(wanted, parts.length) : 0;
-  if (workers < 2) return summarize(resolved.name, checkParts(resolved, parts, limitsOf(options, started)).results, started);
-  const results = await onWorkers(resolved.name, parts, workers, limitsOf(options, started));
+  const partition = options.partition ?? true;
+  if (workers < 2) return summarize(resolved.name, checkParts(searchModel(resolved, partition), parts, limitsOf(options, started)).results, started);
+  const results = await onWorkers(resolved.name, partition, parts, workers, limitsOf(options, started));
   return summarize(resolved.name, results, started);
+}
+
+/** The model to search parts with: the cheaper one-part model when the history was split by key. */
+export function searchModel(model: Model<any>, partitioned: boolean): Model<any> {
+  return partitioned && model.partition && model.partModel ? model.partModel : model;
 }
 
 function limitsOf(options: CheckOptions, started: number) {
@@ -49,7 +56,7 @@ function limitsOf(options: CheckOptions, started: number) {
 }
 
 /** Deals the parts out to `count` workers, biggest first to the least loaded, and gathers their results in the parts' order. */
-async function onWorkers(model: string, parts: Part[], count: number, limits: { deadline: number; memoryBytes: number }): Promise<PartResult[]> {
+async function onWorkers(model: string, partition: boolean, parts: Part[], count: number, limits: { deadline: number; memoryBytes: number }): Promise<PartResult[]> {
   const shares: { parts: number[]; ops: number }[] = Array.from({ length: count }, () => ({ parts: [], ops: 0 }));
   const bySize = parts.map((_, i) => i).sort((a, b) => parts[b]!.ops.length - parts[a]!.ops.length);
   for (const i of bySize) {
@@ -61,7 +68,7 @@ async function onWorkers(model: string, parts: Part[], count: number, limits: { 
   const results: PartResult[] = new Array(parts.length);
   await Promise.all(
     shares.map(async (share) => {
-      const task: WorkerTask = { model, parts: share.parts.map((i) => parts[i]!), deadline: limits.deadline, memoryBytes: Math.floor(limits.memoryBytes / count), stop };
+      const task: WorkerTask = { model, partition, parts: share.parts.map((i) => parts[i]!), deadline: limits.deadline, memoryBytes: Math.floor(limits.memoryBytes / count), stop };
       const run = await inWorker(task);
       run.results.forEach((r, k) => (results[share.parts[k]!] = r));
     }),

@@ -25,6 +25,8 @@ export interface Model<State = unknown> {
   normalize?(op: Operation): Operation;
   /** Independent parts (P-compositionality): the part an operation belongs to. Absent: one part. */
   partition?(op: Operation): string;
+  /** The model for one part, when partitioned: the same semantics with a cheaper state (one key's value, not a map). */
+  partModel?: Model<any>;
   /** Operations of unknown outcome that cannot change anything (reads), left out of the search. */
   readOnly?(op: Operation): boolean;
   /** A sentence about what is wrong with an operation's shape, or undefined when it is well formed. */

@@ -6,7 +6,12 @@ import { hashString, type Model } from "./model.js";
 // independent parts.
 
 const text = (v: Value | undefined): string => JSON.stringify(v ?? null);
-const sameValue = (a: Value | undefined, b: Value | undefined): boolean => a === b || text(a) === text(b);
+/** Equal as JSON values (undefined as nil); primitives compared directly, the common case. */
+const sameValue = (a: Value | undefined, b: Value | undefined): boolean => {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return (a ?? null) === (b ?? null);
+  return text(a) === text(b);
+};
 const pair = (v: Value): [Value, Value] | undefined => (Array.isArray(v) && v.length === 2 ? [v[0]!, v[1]!] : undefined);
 
 /** A register holding one value (nil at first): read and write. */
@@ -39,27 +44,35 @@ export const casRegister: Model<Value> = {
     op.f === "cas" ? (pair(op.input) ? undefined : `cas takes [expected, new], not ${show(op.input)}`) : register.validate!(op)?.replace("read and write", "read, write and cas"),
 };
 
-/** The state of a key-value store: the keys that hold a value, and a hash kept as the map changes. */
+/** The state of a key-value store: the keys that hold a value (with each value's hash), and a hash of it all kept as the map changes. */
 export interface KvState {
   values: ReadonlyMap<string, Value>;
+  hashes: ReadonlyMap<string, number>;
   hash: number;
 }
 
-const entryHash = (key: string, value: Value) => hashString(text(value), hashString(key));
-const emptyKv: KvState = { values: new Map(), hash: 0 };
+/** A value's hash: FNV over its text, so that appending to a string can extend the hash instead of redoing it. */
+const valueHash = (v: Value): number => (typeof v === "string" ? hashString(v) : hashString(text(v), 0x1b873593));
+const entryHash = (key: string, valueHash: number) => Math.imul(hashString(key) ^ valueHash, 0x5bd1e995);
+const emptyKv: KvState = { values: new Map(), hashes: new Map(), hash: 0 };
 
-function setKey(state: KvState, key: string, value: Value | undefined): KvState {
+/** The state with `key` set to `value` (undefined: removed); `hash` is the value's hash when the caller knows it. */
+function setKey(state: KvState, key: string, value: Value | undefined, hash = value === undefined ? 0 : valueHash(value)): KvState {
   const old = state.values.get(key);
   if (old === undefined ? value === undefined : value !== undefined && sameValue(old, value)) return state;
   const values = new Map(state.values);
-  let hash = state.hash;
-  if (old !== undefined) hash = (hash - entryHash(key, old)) | 0;
-  if (value === undefined) values.delete(key);
-  else {
+  const hashes = new Map(state.hashes);
+  let total = state.hash;
+  if (old !== undefined) total = (total - entryHash(key, state.hashes.get(key)!)) | 0;
+  if (value === undefined) {
+    values.delete(key);
+    hashes.delete(key);
+  } else {
     values.set(key, value);
-    hash = (hash + entryHash(key, value)) | 0;
+    hashes.set(key, hash);
+    total = (total + entryHash(key, hash)) | 0;
   }
-  return { values, hash };
+  return { values, hashes, hash: total };
 }
 
 const kvEqual = (a: KvState, b: KvState): boolean => {
@@ -70,13 +83,14 @@ const kvEqual = (a: KvState, b: KvState): boolean => {
 };
 
 const describeKv = (missing: string) => (s: KvState) =>
-  s.values.size === 0 ? `every key was ${missing}` : [...s.values].map(([k, v]) => `${k} = ${show(v)}`).join(", ");
+  s.values.size === 0 ? `every key was ${missing}` : [...s.values].map(([k, v]) => `${k.startsWith("\u0000") ? k.slice(1) : JSON.stringify(k)} = ${show(v)}`).join(", ");
 
-/** A key as text: JSON, so "2" and 2 stay apart. */
-const keyOf = (op: Operation): string => text(op.key);
+/** A key as text, so "2" and 2 stay apart: strings as they are, anything else as JSON after a NUL. */
+const keyOf = (op: Operation): string => (typeof op.key === "string" ? op.key : `\u0000${text(op.key)}`);
+/** A key as the part's label shows it: JSON. */
+const keyLabel = (op: Operation): string => text(op.key);
 
-/** Keys to values, with the operations named as `names` says; a missing key reads as `missing`. */
-function keyValueModel(spec: {
+interface KeyValueSpec {
   name: string;
   summary: string;
   read: string;
@@ -86,13 +100,17 @@ function keyValueModel(spec: {
   append?: string;
   missing: Value;
   missingText: string;
-}): Model<KvState> {
+}
+
+/** Keys to values, with the operations named as the spec says; a missing key reads as `missing`. */
+function keyValueModel(spec: KeyValueSpec): Model<KvState> {
   const fs = [spec.read, spec.write, spec.remove, spec.cas, spec.append].filter((f): f is string => f !== undefined);
   const current = (s: KvState, key: string): Value => s.values.get(key) ?? spec.missing;
   const stored = (v: Value): Value | undefined => (sameValue(v, spec.missing) ? undefined : v);
   return {
     name: spec.name,
     summary: spec.summary,
+    partModel: oneKeyModel(spec),
     init: () => emptyKv,
     step(state, op) {
       const key = keyOf(op);
@@ -103,8 +121,13 @@ function keyValueModel(spec: {
           return [setKey(state, key, stored(op.input))];
         case spec.remove:
           return [setKey(state, key, undefined)];
-        case spec.append:
-          return [setKey(state, key, stored(String(current(state, key) ?? "") + String(op.input ?? "")))];
+        case spec.append: {
+          const before = state.values.get(key);
+          const suffix = String(op.input ?? "");
+          if (typeof before !== "string") return [setKey(state, key, stored(String(current(state, key) ?? "") + suffix))];
+          // FNV runs left to right: the longer string's hash continues from the shorter one's.
+          return [setKey(state, key, before + suffix, hashString(suffix, state.hashes.get(key)!))];
+        }
         case spec.cas: {
           const [from, to] = pair(op.input)!;
           return sameValue(current(state, key), from) ? [setKey(state, key, stored(to))] : [];
@@ -116,7 +139,7 @@ function keyValueModel(spec: {
     hash: (s) => s.hash >>> 0,
     equal: kvEqual,
     describe: describeKv(spec.missingText),
-    partition: keyOf,
+    partition: keyLabel,
     readOnly: (op) => op.f === spec.read,
     validate(op) {
       if (!fs.includes(op.f)) return `${spec.name} knows ${fs.join(", ")}, not ${op.f}`;
@@ -124,6 +147,51 @@ function keyValueModel(spec: {
       if (op.f === spec.cas && !pair(op.input)) return `${op.f} takes [expected, new], not ${show(op.input)}`;
       return undefined;
     },
+  };
+}
+
+/** One key's value (undefined when missing) and its hash. */
+interface Cell {
+  value: Value | undefined;
+  hash: number;
+}
+
+const missingCell: Cell = { value: undefined, hash: 0 };
+const cellOf = (value: Value | undefined): Cell => (value === undefined ? missingCell : { value, hash: valueHash(value) });
+
+/** A key-value model restricted to one key, for checking part by part: the state is one value, not a map. */
+function oneKeyModel(spec: KeyValueSpec): Model<Cell> {
+  const current = (c: Cell): Value => c.value ?? spec.missing;
+  const stored = (v: Value): Value | undefined => (sameValue(v, spec.missing) ? undefined : v);
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    init: () => missingCell,
+    step(cell, op) {
+      switch (op.f) {
+        case spec.read:
+          return op.status === "info" || sameValue(op.output ?? null, current(cell)) ? [cell] : [];
+        case spec.write:
+          return [cellOf(stored(op.input))];
+        case spec.remove:
+          return [missingCell];
+        case spec.append: {
+          const suffix = String(op.input ?? "");
+          if (typeof cell.value !== "string") return [cellOf(stored(String(current(cell) ?? "") + suffix))];
+          // FNV runs left to right: the longer string's hash continues from the shorter one's.
+          return [{ value: cell.value + suffix, hash: hashString(suffix, cell.hash) }];
+        }
+        case spec.cas: {
+          const [from, to] = pair(op.input)!;
+          return sameValue(current(cell), from) ? [cellOf(stored(to))] : [];
+        }
+        default:
+          return [];
+      }
+    },
+    hash: (c) => c.hash >>> 0,
+    equal: (a, b) => a === b || (a.hash === b.hash && (a.value === undefined ? b.value === undefined : b.value !== undefined && sameValue(a.value, b.value))),
+    describe: (c) => (c.value === undefined ? `the key was ${spec.missingText}` : `the key held ${show(c.value)}`),
   };
 }
 

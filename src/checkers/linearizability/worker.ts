@@ -1,4 +1,5 @@
 import { parentPort } from "node:worker_threads";
+import { searchModel } from "./check.js";
 import { modelNamed } from "./models.js";
 import { checkParts } from "./partCheck.js";
 import type { Part } from "./parts.js";
@@ -8,6 +9,8 @@ import type { Part } from "./parts.js";
 
 export interface WorkerTask {
   model: string;
+  /** Whether the parts are keys of a split history (searched with the model's one-part model). */
+  partition: boolean;
   parts: Part[];
   deadline: number;
   memoryBytes: number;
@@ -16,7 +19,7 @@ export interface WorkerTask {
 
 parentPort?.on("message", (task: WorkerTask) => {
   const stop = new Int32Array(task.stop);
-  const run = checkParts(modelNamed(task.model), task.parts, { deadline: task.deadline, memoryBytes: task.memoryBytes, stop });
+  const run = checkParts(searchModel(modelNamed(task.model), task.partition), task.parts, { deadline: task.deadline, memoryBytes: task.memoryBytes, stop });
   if (run.illegal) Atomics.store(stop, 0, 1);
   parentPort!.postMessage(run);
 });

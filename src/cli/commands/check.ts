@@ -1,0 +1,143 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename, extname } from "node:path";
+import pc from "picocolors";
+import { checkHistory, DEFAULT_TIMEOUT_MS } from "../../checkers/linearizability/check.js";
+import { parseHistory, type HistoryFormat } from "../../checkers/linearizability/formats/index.js";
+import { HistoryError, pairOperations, type History } from "../../checkers/linearizability/history.js";
+import { MODELS } from "../../checkers/linearizability/models.js";
+import type { CheckResult, PartResult } from "../../checkers/linearizability/result.js";
+import { renderLinearizabilityHtml } from "../../reports/linearizabilityHtml.js";
+import { UserError } from "../../util/errors.js";
+
+// `clstr check linearizable`: checks recorded histories on their own, one
+// verdict per file. Exit 0: all linearizable; 1: one is not; 2: one could
+// not be decided (and none is illegal); 3: one could not be read.
+
+export const EXIT = { ok: 0, illegal: 1, unknown: 2, unreadable: 3 } as const;
+
+export interface CheckCommandOptions {
+  model: string;
+  format?: HistoryFormat;
+  timeout?: string;
+  html?: string;
+  json?: boolean;
+  partition: boolean;
+}
+
+interface FileVerdict {
+  file: string;
+  format?: HistoryFormat;
+  /** When the file could not be read: why (with the line). */
+  error?: string;
+  operations?: number;
+  result?: CheckResult;
+  html?: string;
+}
+
+export default async function checkLinearizable(files: string[], options: CheckCommandOptions): Promise<number> {
+  const model = MODELS[options.model];
+  if (!model) throw new UserError(`There is no model "${options.model}"; choose one of ${Object.keys(MODELS).join(", ")}.`, EXIT.unreadable);
+  const timeoutMs = parseTimeout(options.timeout);
+  if (files.length === 0) throw new UserError("Name a history file to check (or - for standard input).", EXIT.unreadable);
+  if (files.filter((f) => f === "-").length > 1) throw new UserError("Standard input (-) can be read only once.", EXIT.unreadable);
+
+  const started = Date.now();
+  const verdicts: FileVerdict[] = [];
+  for (const file of files) {
+    const verdict: FileVerdict = { file };
+    verdicts.push(verdict);
+    let history: History;
+    try {
+      const text = read(file);
+      // An empty history (a test that never got to run) is trivially linearizable.
+      const parsed = text.trim() === "" ? { format: options.format ?? "jsonl", events: [] } : parseHistory(text, options.format);
+      verdict.format = parsed.format;
+      history = pairOperations(parsed.events);
+      verdict.operations = history.operations.length;
+      verdict.result = await checkHistory(history, model, { timeoutMs, partition: options.partition });
+    } catch (err) {
+      if (!(err instanceof HistoryError)) throw err;
+      verdict.error = err.message;
+      if (!options.json) console.log(`${label(file)}: ${pc.red("cannot be read")}: ${err.message}`);
+      continue;
+    }
+    if (options.html) {
+      verdict.html = htmlPath(options.html, file, files.length);
+      writeFileSync(verdict.html, renderLinearizabilityHtml(history, verdict.result, { title: `${label(file)}: ${options.model}` }));
+    }
+    if (!options.json) printVerdict(verdict, verdict.result, files.length === 1);
+  }
+  const code = worst(verdicts);
+  if (options.json) {
+    console.log(JSON.stringify({ model: options.model, outcome: outcomeOf(code), files: verdicts, elapsedMs: Date.now() - started }, (_k, v) => (v === Infinity ? null : v)));
+  } else if (files.length > 1) {
+    const count = (o: string) => verdicts.filter((v) => v.result?.outcome === o).length;
+    const unreadable = verdicts.filter((v) => v.error).length;
+    console.log(
+      `total: ${files.length} histories, ${count("ok")} linearizable, ${count("illegal")} not, ${count("unknown")} unknown${unreadable ? `, ${unreadable} unreadable` : ""}; checked in ${Date.now() - started} ms`,
+    );
+  }
+  return code;
+}
+
+function printVerdict(verdict: FileVerdict, result: CheckResult, detailed: boolean): void {
+  const ops = `${verdict.operations} operations${result.parts.length > 1 ? `, ${result.parts.length} parts` : ""}`;
+  const time = `${result.elapsedMs} ms`;
+  const picture = verdict.html ? `; picture: ${verdict.html}` : "";
+  if (result.outcome === "ok") {
+    console.log(`${label(verdict.file)}: ${pc.green("linearizable")} (${ops}) ${time}`);
+    return;
+  }
+  if (result.outcome === "unknown") {
+    const why = result.parts.find((p) => p.outcome === "unknown")!;
+    console.log(`${label(verdict.file)}: ${pc.yellow("unknown")} (${ops}): ${partName(why)}${why.reason} ${time}${picture}`);
+    return;
+  }
+  const bad = result.parts.filter((p) => p.outcome === "illegal");
+  console.log(`${label(verdict.file)}: ${pc.red("not linearizable")} (${ops}${bad.length > 0 && bad[0]!.label ? `; ${bad.map((p) => p.label).join(", ")}` : ""}) ${time}${picture}`);
+  if (!detailed) return;
+  for (const part of bad) {
+    if (part.label) console.log(`  ${pc.bold(part.label)}, ${part.operations.length} operations:`);
+    for (const line of part.explanation ?? []) console.log(`    ${line}`);
+  }
+  if (!verdict.html) console.log(pc.dim(`  See it drawn: add --html picture.html`));
+}
+
+const partName = (p: PartResult) => (p.label ? `${p.label}: ` : "");
+
+function worst(verdicts: FileVerdict[]): number {
+  if (verdicts.some((v) => v.error)) return EXIT.unreadable;
+  if (verdicts.some((v) => v.result?.outcome === "illegal")) return EXIT.illegal;
+  if (verdicts.some((v) => v.result?.outcome === "unknown")) return EXIT.unknown;
+  return EXIT.ok;
+}
+
+function outcomeOf(code: number): string {
+  return (Object.entries(EXIT).find(([, c]) => c === code) ?? ["unknown"])[0];
+}
+
+function read(file: string): string {
+  try {
+    return readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new HistoryError(code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder, not a file" : `it cannot be read (${code ?? String(err)})`);
+  }
+}
+
+function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TIMEOUT_MS;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UserError(`--timeout takes a number of seconds above 0, not "${text}".`, EXIT.unreadable);
+  return seconds * 1000;
+}
+
+/** The picture's path: as given for one file; for several, the file's name before the extension (out.etcd_001.html). */
+function htmlPath(given: string, file: string, files: number): string {
+  if (files === 1) return given;
+  const ext = extname(given) || ".html";
+  const stem = given.slice(0, given.length - extname(given).length);
+  return `${stem}.${basename(file, extname(file)) || "stdin"}${ext}`;
+}
+
+const label = (file: string) => (file === "-" ? "stdin" : file);
