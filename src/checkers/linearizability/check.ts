@@ -1,12 +1,11 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import type { History } from "./history.js";
 import type { Model } from "./model.js";
 import { MODELS, modelNamed } from "./models.js";
-import { checkParts, type PartsRun } from "./partCheck.js";
+import { checkParts } from "./partCheck.js";
+import { CheckerPool } from "./pool.js";
 import { splitParts, type Part } from "./parts.js";
 import type { CheckOptions, CheckResult, Outcome, PartResult } from "./result.js";
-import type { WorkerTask } from "./worker.js";
 
 // Checks a history: splits it into parts, searches them (on worker threads
 // when the history is big enough to gain from it), and stops everything the
@@ -14,8 +13,8 @@ import type { WorkerTask } from "./worker.js";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MEMORY_BYTES = 1 << 30;
-/** Below this many operations, starting threads costs more than it saves. */
-const WORKERS_FROM_OPS = 4_000;
+/** From this many operations on, a check runs on threads: in parallel, and with a heap limit of its own. */
+const WORKERS_FROM_OPS = 1_000;
 
 export interface HistoryCheckOptions extends CheckOptions {
   /** Check the history as one object even when the model could split it by key. */
@@ -31,19 +30,28 @@ export function checkHistorySync(history: History, model: Model<any>, options: H
   return summarize(model.name, run.results, started);
 }
 
-/** Checks on worker threads when that pays (a built-in model and a big history split into parts), else on this thread. */
-export async function checkHistory(history: History, model: Model<any> | string, options: HistoryCheckOptions = {}): Promise<CheckResult> {
+/**
+ * Checks on worker threads when that pays (a built-in model and a history of
+ * some size, which also gets a heap limit of its own), else on this thread. Give a `pool` to share threads between
+ * many checks; otherwise one is made for this check and closed after.
+ */
+export async function checkHistory(history: History, model: Model<any> | string, options: HistoryCheckOptions & { pool?: CheckerPool } = {}): Promise<CheckResult> {
   const started = Date.now();
   const resolved = typeof model === "string" ? modelNamed(model) : model;
-  const parts = splitParts(history, resolved, options.partition ?? true);
+  const partition = options.partition ?? true;
+  const parts = splitParts(history, resolved, partition);
   const ops = parts.reduce((sum, p) => sum + p.ops.length, 0);
   const builtIn = MODELS[resolved.name] === resolved;
-  const wanted = options.workers ?? (ops >= WORKERS_FROM_OPS ? availableParallelism() : 0);
-  const workers = builtIn ? Math.min(wanted, parts.length) : 0;
-  const partition = options.partition ?? true;
-  if (workers < 2) return summarize(resolved.name, checkParts(searchModel(resolved, partition), parts, limitsOf(options, started)).results, started);
-  const results = await onWorkers(resolved.name, partition, parts, workers, limitsOf(options, started));
-  return summarize(resolved.name, results, started);
+  // Small histories are checked here: a thread's start and cold compiler cost more than the search.
+  const threads = options.workers ?? (ops >= WORKERS_FROM_OPS ? (options.pool?.size ?? availableParallelism()) : 0);
+  if (!builtIn || threads === 0) return summarize(resolved.name, checkParts(searchModel(resolved, partition), parts, limitsOf(options, started)).results, started);
+  const pool = options.pool ?? new CheckerPool(Math.min(threads, parts.length));
+  try {
+    const results = await onWorkers(pool, resolved.name, partition, parts, Math.min(threads, parts.length), limitsOf(options, started));
+    return summarize(resolved.name, results, started);
+  } finally {
+    if (!options.pool) await pool.close();
+  }
 }
 
 /** The model to search parts with: the cheaper one-part model when the history was split by key. */
@@ -55,8 +63,15 @@ function limitsOf(options: CheckOptions, started: number) {
   return { deadline: started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS), memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_BYTES };
 }
 
-/** Deals the parts out to `count` workers, biggest first to the least loaded, and gathers their results in the parts' order. */
-async function onWorkers(model: string, partition: boolean, parts: Part[], count: number, limits: { deadline: number; memoryBytes: number }): Promise<PartResult[]> {
+/** Deals the parts out in `shares` tasks, biggest first to the least loaded, and gathers their results in the parts' order. */
+async function onWorkers(
+  pool: CheckerPool,
+  model: string,
+  partition: boolean,
+  parts: Part[],
+  count: number,
+  limits: { deadline: number; memoryBytes: number },
+): Promise<PartResult[]> {
   const shares: { parts: number[]; ops: number }[] = Array.from({ length: count }, () => ({ parts: [], ops: 0 }));
   const bySize = parts.map((_, i) => i).sort((a, b) => parts[b]!.ops.length - parts[a]!.ops.length);
   for (const i of bySize) {
@@ -68,25 +83,13 @@ async function onWorkers(model: string, partition: boolean, parts: Part[], count
   const results: PartResult[] = new Array(parts.length);
   await Promise.all(
     shares.map(async (share) => {
-      const task: WorkerTask = { model, partition, parts: share.parts.map((i) => parts[i]!), deadline: limits.deadline, memoryBytes: Math.floor(limits.memoryBytes / count), stop };
-      const run = await inWorker(task);
+      const memoryBytes = Math.floor(limits.memoryBytes / pool.size);
+      const run = await pool.run({ model, partition, parts: share.parts.map((i) => parts[i]!), deadline: limits.deadline, memoryBytes, stop });
+      if (run.illegal) Atomics.store(new Int32Array(stop), 0, 1);
       run.results.forEach((r, k) => (results[share.parts[k]!] = r));
     }),
   );
   return results;
-}
-
-function inWorker(task: WorkerTask): Promise<PartsRun> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./worker.js", import.meta.url));
-    worker.once("message", (run: PartsRun) => {
-      resolve(run);
-      void worker.terminate();
-    });
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`a checker thread stopped (exit ${code}) before it answered`)));
-    worker.postMessage(task);
-  });
 }
 
 function summarize(model: string, parts: PartResult[], started: number): CheckResult {

@@ -2,12 +2,13 @@
 // explored. Operations are numbered in call order, and a search that has
 // linearized everything before operation k (the earliest one still open)
 // has linearized only a few operations beyond it, so a set is stored as k
-// plus the short list of those beyond: a few words, whatever the history's
-// length. Two Zobrist fingerprints of the whole set make lookups cheap; the
-// exact comparison makes them sound.
+// plus the few bitset words from k's to the last one set: a few words,
+// whatever the history's length. Two Zobrist fingerprints of the whole set
+// and the state's hash make lookups cheap; the exact comparison (words, then
+// the model's equality) makes them sound.
 
-/** Bytes a slot of the table costs: six 32-bit fields. */
-const SLOT_BYTES = 24;
+/** Bytes a slot of the table costs: six 32-bit fields, and a state reference (8 bytes) per entry. */
+const SLOT_BYTES = 32;
 
 export class MemoFullError extends Error {}
 
@@ -17,7 +18,7 @@ export class MemoryBudget {
   constructor(readonly limit: number) {}
 }
 
-export class Memo {
+export class Memo<State> {
   private capacity = 1 << 12;
   private fp1 = new Uint32Array(this.capacity);
   private fp2 = new Uint32Array(this.capacity);
@@ -25,12 +26,16 @@ export class Memo {
   private first = new Int32Array(this.capacity);
   private length = new Int32Array(this.capacity);
   private offset = new Int32Array(this.capacity);
-  private pool = new Int32Array(1 << 12);
+  private pool = new Uint32Array(1 << 12);
+  private states: State[] = [];
   private poolUsed = 0;
   size = 0;
 
   /** Past the budget, add() throws MemoFullError. */
-  constructor(private readonly budget: MemoryBudget) {
+  constructor(
+    private readonly budget: MemoryBudget,
+    private readonly equal: (a: State, b: State) => boolean,
+  ) {
     budget.used += this.bytes;
   }
 
@@ -44,37 +49,41 @@ export class Memo {
   }
 
   /**
-   * Adds the pair unless it is there; true when it was new.
-   * `beyond` holds `count` operation numbers above `first`, ascending.
+   * Adds the pair unless it is there; true when it was new. The set is every
+   * operation below `first`, and the bits of `words[from .. from + count)`
+   * (word `from` holds `first`).
    */
-  add(h1: number, h2: number, stateId: number, first: number, beyond: Int32Array, count: number): boolean {
-    // As the typed arrays store them: unsigned.
+  add(h1: number, h2: number, stateHash: number, state: State, first: number, words: Uint32Array, from: number, count: number): boolean {
+    // XOR the state's hash into the second fingerprint: one probe compares both.
     h1 >>>= 0;
-    h2 >>>= 0;
+    h2 = (h2 ^ stateHash) >>> 0;
     const mask = this.capacity - 1;
-    let slot = mix(h1, stateId) & mask;
+    let slot = mix(h1, h2) & mask;
     for (;;) {
-      const s = this.state[slot]!;
-      if (s === -1) break;
-      if (s === stateId && this.fp1[slot] === h1 && this.fp2[slot] === h2 && this.first[slot] === first && this.length[slot] === count && this.sameBeyond(slot, beyond, count)) return false;
+      const at = this.state[slot]!;
+      if (at === -1) break;
+      if (this.fp1[slot] === h1 && this.fp2[slot] === h2 && this.first[slot] === first && this.length[slot] === count && this.sameWords(slot, words, from, count) && this.equal(this.states[at]!, state)) {
+        return false;
+      }
       slot = (slot + 1) & mask;
     }
     if (this.poolUsed + count > this.pool.length) this.growPool(this.poolUsed + count);
-    this.state[slot] = stateId;
+    this.state[slot] = this.states.length;
+    this.states.push(state);
     this.fp1[slot] = h1;
     this.fp2[slot] = h2;
     this.first[slot] = first;
     this.length[slot] = count;
     this.offset[slot] = this.poolUsed;
-    for (let i = 0; i < count; i++) this.pool[this.poolUsed + i] = beyond[i]!;
+    this.pool.set(words.subarray(from, from + count), this.poolUsed);
     this.poolUsed += count;
     if (++this.size * 2 > this.capacity) this.growTable();
     return true;
   }
 
-  private sameBeyond(slot: number, beyond: Int32Array, count: number): boolean {
+  private sameWords(slot: number, words: Uint32Array, from: number, count: number): boolean {
     const at = this.offset[slot]!;
-    for (let i = 0; i < count; i++) if (this.pool[at + i] !== beyond[i]) return false;
+    for (let i = 0; i < count; i++) if (this.pool[at + i] !== words[from + i]) return false;
     return true;
   }
 
@@ -82,7 +91,7 @@ export class Memo {
     let length = this.pool.length * 2;
     while (length < needed) length *= 2;
     this.ensureRoom((length - this.pool.length) * 4);
-    const pool = new Int32Array(length);
+    const pool = new Uint32Array(length);
     pool.set(this.pool.subarray(0, this.poolUsed));
     this.pool = pool;
   }
@@ -102,7 +111,7 @@ export class Memo {
     for (let i = 0; i < old.state.length; i++) {
       const s = old.state[i]!;
       if (s === -1) continue;
-      let slot = mix(old.fp1[i]!, s) & mask;
+      let slot = mix(old.fp1[i]!, old.fp2[i]!) & mask;
       while (this.state[slot] !== -1) slot = (slot + 1) & mask;
       this.state[slot] = s;
       this.fp1[slot] = old.fp1[i]!;
@@ -121,8 +130,8 @@ export class Memo {
   }
 }
 
-function mix(h: number, stateId: number): number {
-  let x = (h ^ Math.imul(stateId + 1, 0x9e3779b1)) >>> 0;
+function mix(h1: number, h2: number): number {
+  let x = (h1 ^ Math.imul(h2, 0x9e3779b1)) >>> 0;
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);
   x ^= x >>> 13;

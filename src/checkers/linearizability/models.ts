@@ -44,46 +44,68 @@ export const casRegister: Model<Value> = {
     op.f === "cas" ? (pair(op.input) ? undefined : `cas takes [expected, new], not ${show(op.input)}`) : register.validate!(op)?.replace("read and write", "read, write and cas"),
 };
 
-/** The state of a key-value store: the keys that hold a value (with each value's hash), and a hash of it all kept as the map changes. */
+/**
+ * The state of a key-value store: each key's value (undefined when missing)
+ * and its hash, by the key's number, and a hash of it all kept as it changes.
+ * Arrays, not maps: a state is copied at every step of the search.
+ */
 export interface KvState {
-  values: ReadonlyMap<string, Value>;
-  hashes: ReadonlyMap<string, number>;
+  values: readonly (Value | undefined)[];
+  hashes: readonly number[];
   hash: number;
 }
 
 /** A value's hash: FNV over its text, so that appending to a string can extend the hash instead of redoing it. */
 const valueHash = (v: Value): number => (typeof v === "string" ? hashString(v) : hashString(text(v), 0x1b873593));
-const entryHash = (key: string, valueHash: number) => Math.imul(hashString(key) ^ valueHash, 0x5bd1e995);
-const emptyKv: KvState = { values: new Map(), hashes: new Map(), hash: 0 };
+const entryHash = (slot: number, valueHash: number) => Math.imul((slot + 1) ^ valueHash, 0x5bd1e995);
+const emptyKv: KvState = { values: [], hashes: [], hash: 0 };
 
-/** The state with `key` set to `value` (undefined: removed); `hash` is the value's hash when the caller knows it. */
-function setKey(state: KvState, key: string, value: Value | undefined, hash = value === undefined ? 0 : valueHash(value)): KvState {
-  const old = state.values.get(key);
-  if (old === undefined ? value === undefined : value !== undefined && sameValue(old, value)) return state;
-  const values = new Map(state.values);
-  const hashes = new Map(state.hashes);
-  let total = state.hash;
-  if (old !== undefined) total = (total - entryHash(key, state.hashes.get(key)!)) | 0;
-  if (value === undefined) {
-    values.delete(key);
-    hashes.delete(key);
-  } else {
-    values.set(key, value);
-    hashes.set(key, hash);
-    total = (total + entryHash(key, hash)) | 0;
+/** Numbers for keys, shared by every state of a model (keys are only ever added). */
+class KeyNumbers {
+  private readonly numbers = new Map<string, number>();
+  readonly keys: string[] = [];
+  of(key: string): number {
+    let n = this.numbers.get(key);
+    if (n === undefined) {
+      n = this.keys.length;
+      this.numbers.set(key, n);
+      this.keys.push(key);
+    }
+    return n;
   }
+}
+
+/** The state with key number `slot` set to `value` (undefined: removed); `hash` is the value's hash when the caller knows it. */
+function setKey(state: KvState, slot: number, value: Value | undefined, hash = value === undefined ? 0 : valueHash(value)): KvState {
+  const old = state.values[slot];
+  if (old === undefined ? value === undefined : value !== undefined && sameValue(old, value)) return state;
+  const values = state.values.slice();
+  const hashes = state.hashes.slice();
+  let total = state.hash;
+  if (old !== undefined) total = (total - entryHash(slot, state.hashes[slot]!)) | 0;
+  values[slot] = value;
+  hashes[slot] = hash;
+  if (value !== undefined) total = (total + entryHash(slot, hash)) | 0;
   return { values, hashes, hash: total };
 }
 
 const kvEqual = (a: KvState, b: KvState): boolean => {
   if (a === b) return true;
-  if (a.hash !== b.hash || a.values.size !== b.values.size) return false;
-  for (const [k, v] of a.values) if (!b.values.has(k) || !sameValue(b.values.get(k), v)) return false;
+  if (a.hash !== b.hash) return false;
+  const length = Math.max(a.values.length, b.values.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.values[i];
+    const y = b.values[i];
+    if (x === undefined ? y !== undefined : y === undefined || !sameValue(x, y)) return false;
+  }
   return true;
 };
 
-const describeKv = (missing: string) => (s: KvState) =>
-  s.values.size === 0 ? `every key was ${missing}` : [...s.values].map(([k, v]) => `${k.startsWith("\u0000") ? k.slice(1) : JSON.stringify(k)} = ${show(v)}`).join(", ");
+const describeKv = (missing: string, numbers: KeyNumbers) => (s: KvState) => {
+  const held = s.values.flatMap((v, i) => (v === undefined ? [] : [`${showKey(numbers.keys[i]!)} = ${show(v)}`]));
+  return held.length === 0 ? `every key was ${missing}` : held.join(", ");
+};
+const showKey = (k: string) => (k.startsWith("\u0000") ? k.slice(1) : JSON.stringify(k));
 
 /** A key as text, so "2" and 2 stay apart: strings as they are, anything else as JSON after a NUL. */
 const keyOf = (op: Operation): string => (typeof op.key === "string" ? op.key : `\u0000${text(op.key)}`);
@@ -105,7 +127,8 @@ interface KeyValueSpec {
 /** Keys to values, with the operations named as the spec says; a missing key reads as `missing`. */
 function keyValueModel(spec: KeyValueSpec): Model<KvState> {
   const fs = [spec.read, spec.write, spec.remove, spec.cas, spec.append].filter((f): f is string => f !== undefined);
-  const current = (s: KvState, key: string): Value => s.values.get(key) ?? spec.missing;
+  const numbers = new KeyNumbers();
+  const current = (s: KvState, key: number): Value => s.values[key] ?? spec.missing;
   const stored = (v: Value): Value | undefined => (sameValue(v, spec.missing) ? undefined : v);
   return {
     name: spec.name,
@@ -113,7 +136,7 @@ function keyValueModel(spec: KeyValueSpec): Model<KvState> {
     partModel: oneKeyModel(spec),
     init: () => emptyKv,
     step(state, op) {
-      const key = keyOf(op);
+      const key = numbers.of(keyOf(op));
       switch (op.f) {
         case spec.read:
           return op.status === "info" || sameValue(op.output ?? null, current(state, key)) ? [state] : [];
@@ -122,11 +145,11 @@ function keyValueModel(spec: KeyValueSpec): Model<KvState> {
         case spec.remove:
           return [setKey(state, key, undefined)];
         case spec.append: {
-          const before = state.values.get(key);
+          const before = state.values[key];
           const suffix = String(op.input ?? "");
           if (typeof before !== "string") return [setKey(state, key, stored(String(current(state, key) ?? "") + suffix))];
           // FNV runs left to right: the longer string's hash continues from the shorter one's.
-          return [setKey(state, key, before + suffix, hashString(suffix, state.hashes.get(key)!))];
+          return [setKey(state, key, before + suffix, hashString(suffix, state.hashes[key]!))];
         }
         case spec.cas: {
           const [from, to] = pair(op.input)!;
@@ -138,7 +161,7 @@ function keyValueModel(spec: KeyValueSpec): Model<KvState> {
     },
     hash: (s) => s.hash >>> 0,
     equal: kvEqual,
-    describe: describeKv(spec.missingText),
+    describe: describeKv(spec.missingText, numbers),
     partition: keyLabel,
     readOnly: (op) => op.f === spec.read,
     validate(op) {

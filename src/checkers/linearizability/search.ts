@@ -1,7 +1,6 @@
 import type { Operation } from "./history.js";
 import { Memo, MemoFullError, type MemoryBudget } from "./memo.js";
 import type { Model } from "./model.js";
-import { NONE, StateSpace } from "./states.js";
 
 // The search for one part of a history: Wing & Gong's, over a list of calls
 // and returns in time order, with Lowe's memo of (operations linearized,
@@ -47,8 +46,7 @@ const STATES_KEPT = 4;
 /** Starts the search of `ops` (sorted by call time); the memo draws on `memory`. */
 export function startSearch<State>(model: Model<State>, ops: readonly Operation[], memory: MemoryBudget): PartSearch<State> {
   const n = ops.length;
-  const space = new StateSpace(model, ops);
-  const initial = space.intern(model.init());
+  const initial = model.init();
   if (n === 0) return { advance: () => ({ outcome: "ok", order: [], steps: 0, memo: 0 }) };
 
   // Entries: 2i is operation i's call, 2i + 1 its return; `head` is the sentinel.
@@ -68,16 +66,16 @@ export function startSearch<State>(model: Model<State>, ops: readonly Operation[
     key2[i] = random();
   }
 
-  const memo = new Memo(memory);
-  const linearized = new Uint8Array(n);
+  const memo = new Memo<State>(memory, model.equal);
+  /** The operations linearized, a bit each. */
+  const words = new Uint32Array((n + 31) >>> 5);
   let h1 = 0;
   let h2 = 0;
   let count = 0;
-  let beyond = new Int32Array(64);
 
   // The stack of placed operations, with the state before each and which of its next states was taken.
   const stackOp = new Int32Array(n);
-  const stackState = new Int32Array(n);
+  const stackState: State[] = new Array(n);
   const stackAlt = new Int32Array(n);
   let depth = 0;
   let state = initial;
@@ -87,21 +85,34 @@ export function startSearch<State>(model: Model<State>, ops: readonly Operation[
   // The deepest dead end so far, kept incrementally: `best` agrees with the stack below `lowWater`.
   let best: number[] = [];
   let bestStuck = -1;
-  let bestStates: number[] = [];
+  let bestStates: State[] = [];
   let lowWater = 0;
 
-  const remember = (stateId: number): boolean => {
+  const isSet = (op: number) => (words[op >>> 5]! & (1 << (op & 31))) !== 0;
+  const toggle = (op: number) => {
+    words[op >>> 5]! ^= 1 << (op & 31);
+    h1 ^= key1[op]!;
+    h2 ^= key2[op]!;
+  };
+  const remember = (after: State): boolean => {
     // The earliest operation still open: the list holds the calls of open operations in call order (and the one being placed).
     let e = next[head]!;
-    while (e !== -1 && linearized[e >> 1]) e = next[e]!;
+    while (e !== -1 && isSet(e >> 1)) e = next[e]!;
     const first = e === -1 ? n : e >> 1;
-    let found = 0;
-    const wanted = count - first;
-    if (wanted > beyond.length) beyond = new Int32Array(Math.max(wanted, beyond.length * 2));
-    for (let i = first + 1; found < wanted; i++) if (linearized[i]) beyond[found++] = i;
-    return memo.add(h1, h2, stateId, first, beyond, wanted);
+    // The words from first's to the last that holds one of the (count - first) operations set beyond it.
+    const from = first >>> 5;
+    let wanted = count - first;
+    let to = from;
+    if (wanted > 0) {
+      wanted += popcount(words[from]! & ((1 << (first & 31)) - 1)); // the ones below first in its word are set too
+      for (to = from; ; to++) {
+        wanted -= popcount(words[to]!);
+        if (wanted <= 0) break;
+      }
+    }
+    return memo.add(h1, h2, model.hash(after), after, first, words, from, wanted > 0 || count - first > 0 ? to - from + 1 : 0);
   };
-  const place = (op: number, to: number, alt: number) => {
+  const place = (op: number, to: State, alt: number) => {
     stackOp[depth] = op;
     stackState[depth] = state;
     stackAlt[depth] = alt;
@@ -112,22 +123,17 @@ export function startSearch<State>(model: Model<State>, ops: readonly Operation[
   };
   /** Tries operation `op`'s next states from alternative `from` on; true when one was new to the memo. */
   const tryPlace = (op: number, from: number): boolean => {
-    const after = space.next(state, op);
-    if (after === NONE) return false;
-    linearized[op] = 1;
-    h1 ^= key1[op]!;
-    h2 ^= key2[op]!;
+    const options = model.step(state, ops[op]!);
+    if (options.length <= from) return false;
+    toggle(op);
     count++;
-    const options = typeof after === "number" ? [after] : after;
     for (let alt = from; alt < options.length; alt++) {
       if (remember(options[alt]!)) {
         place(op, options[alt]!, alt);
         return true;
       }
     }
-    linearized[op] = 0;
-    h1 ^= key1[op]!;
-    h2 ^= key2[op]!;
+    toggle(op);
     count--;
     return false;
   };
@@ -154,7 +160,7 @@ export function startSearch<State>(model: Model<State>, ops: readonly Operation[
         lowWater = depth;
         bestStuck = op;
         bestStates = [state];
-      } else if (depth === best.length && lowWater >= depth && bestStates.length < STATES_KEPT && !bestStates.includes(state)) {
+      } else if (depth === best.length && lowWater >= depth && bestStates.length < STATES_KEPT && !bestStates.some((s) => model.equal(s, state))) {
         // The same prefix (nothing below it was undone since it was recorded), reached in another state.
         bestStates.push(state);
       }
@@ -165,20 +171,11 @@ export function startSearch<State>(model: Model<State>, ops: readonly Operation[
       state = stackState[depth]!;
       if (depth < lowWater) lowWater = depth;
       unlift(top, next, prev, hasReturn);
-      linearized[top] = 0;
-      h1 ^= key1[top]!;
-      h2 ^= key2[top]!;
+      toggle(top);
       count--;
       if (!tryPlace(top, stackAlt[depth]! + 1)) entry = next[2 * top]!;
     }
-    return {
-      outcome: "illegal",
-      prefix: best,
-      stuck: [bestStuck, ...openBefore(ops, best, bestStuck)],
-      states: bestStates.map((id) => space.states[id]!),
-      steps,
-      memo: memo.size,
-    };
+    return { outcome: "illegal", prefix: best, stuck: [bestStuck, ...openBefore(ops, best, bestStuck)], states: bestStates, steps, memo: memo.size };
   };
 
   let done: SearchOutcome<State> | undefined;
@@ -195,6 +192,12 @@ export function startSearch<State>(model: Model<State>, ops: readonly Operation[
       return done;
     },
   };
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
 /** The other operations not in the prefix that were running when `stuck` returned: they could not go next either. */

@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename, extname } from "node:path";
 import pc from "picocolors";
 import { checkHistory, DEFAULT_TIMEOUT_MS } from "../../checkers/linearizability/check.js";
 import { parseHistory, type HistoryFormat } from "../../checkers/linearizability/formats/index.js";
 import { HistoryError, pairOperations, type History } from "../../checkers/linearizability/history.js";
 import { MODELS } from "../../checkers/linearizability/models.js";
+import { CheckerPool } from "../../checkers/linearizability/pool.js";
 import type { CheckResult, PartResult } from "../../checkers/linearizability/result.js";
 import { renderLinearizabilityHtml } from "../../reports/linearizabilityHtml.js";
 import { UserError } from "../../util/errors.js";
@@ -35,37 +37,28 @@ interface FileVerdict {
 }
 
 export default async function checkLinearizable(files: string[], options: CheckCommandOptions): Promise<number> {
-  const model = MODELS[options.model];
-  if (!model) throw new UserError(`There is no model "${options.model}"; choose one of ${Object.keys(MODELS).join(", ")}.`, EXIT.unreadable);
+  if (!MODELS[options.model]) throw new UserError(`There is no model "${options.model}"; choose one of ${Object.keys(MODELS).join(", ")}.`, EXIT.unreadable);
   const timeoutMs = parseTimeout(options.timeout);
   if (files.length === 0) throw new UserError("Name a history file to check (or - for standard input).", EXIT.unreadable);
   if (files.filter((f) => f === "-").length > 1) throw new UserError("Standard input (-) can be read only once.", EXIT.unreadable);
 
   const started = Date.now();
+  // Several histories share one pool of threads (used by the big ones), and are printed in order.
+  const pool = files.length > 1 ? new CheckerPool(availableParallelism()) : undefined;
   const verdicts: FileVerdict[] = [];
-  for (const file of files) {
-    const verdict: FileVerdict = { file };
-    verdicts.push(verdict);
-    let history: History;
-    try {
-      const text = read(file);
-      // An empty history (a test that never got to run) is trivially linearizable.
-      const parsed = text.trim() === "" ? { format: options.format ?? "jsonl", events: [] } : parseHistory(text, options.format);
-      verdict.format = parsed.format;
-      history = pairOperations(parsed.events);
-      verdict.operations = history.operations.length;
-      verdict.result = await checkHistory(history, model, { timeoutMs, partition: options.partition });
-    } catch (err) {
-      if (!(err instanceof HistoryError)) throw err;
-      verdict.error = err.message;
-      if (!options.json) console.log(`${label(file)}: ${pc.red("cannot be read")}: ${err.message}`);
-      continue;
+  try {
+    const pending: Promise<FileVerdict>[] = [];
+    const window = (pool?.size ?? 1) * 2;
+    for (let i = 0; i < files.length; i++) {
+      while (pending.length < Math.min(files.length, i + window)) pending.push(checkFile(files[pending.length]!, options, timeoutMs, pool, files.length));
+      const verdict = await pending[i]!;
+      verdicts.push(verdict);
+      if (options.json) continue;
+      if (verdict.error) console.log(`${label(verdict.file)}: ${pc.red("cannot be read")}: ${verdict.error}`);
+      else printVerdict(verdict, verdict.result!, files.length === 1);
     }
-    if (options.html) {
-      verdict.html = htmlPath(options.html, file, files.length);
-      writeFileSync(verdict.html, renderLinearizabilityHtml(history, verdict.result, { title: `${label(file)}: ${options.model}` }));
-    }
-    if (!options.json) printVerdict(verdict, verdict.result, files.length === 1);
+  } finally {
+    await pool?.close();
   }
   const code = worst(verdicts);
   if (options.json) {
@@ -78,6 +71,29 @@ export default async function checkLinearizable(files: string[], options: CheckC
     );
   }
   return code;
+}
+
+async function checkFile(file: string, options: CheckCommandOptions, timeoutMs: number, pool: CheckerPool | undefined, files: number): Promise<FileVerdict> {
+  const verdict: FileVerdict = { file };
+  let history: History;
+  try {
+    const text = read(file);
+    // An empty history (a test that never got to run) is trivially linearizable.
+    const parsed = text.trim() === "" ? { format: options.format ?? "jsonl", events: [] } : parseHistory(text, options.format);
+    verdict.format = parsed.format;
+    history = pairOperations(parsed.events);
+    verdict.operations = history.operations.length;
+    verdict.result = await checkHistory(history, options.model, { timeoutMs, partition: options.partition, ...(pool ? { pool } : {}) });
+  } catch (err) {
+    if (!(err instanceof HistoryError)) throw err;
+    verdict.error = err.message;
+    return verdict;
+  }
+  if (options.html) {
+    verdict.html = htmlPath(options.html, file, files);
+    writeFileSync(verdict.html, renderLinearizabilityHtml(history, verdict.result, { title: `${label(file)}: ${options.model}` }));
+  }
+  return verdict;
 }
 
 function printVerdict(verdict: FileVerdict, result: CheckResult, detailed: boolean): void {
