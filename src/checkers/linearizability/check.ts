@@ -14,7 +14,7 @@ import type { CheckOptions, CheckResult, Outcome, PartResult } from "./result.js
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MEMORY_BYTES = 1 << 30;
 /** From this many operations on, a check runs on threads: in parallel, and with a heap limit of its own. */
-const WORKERS_FROM_OPS = 1_000;
+const WORKERS_FROM_OPS = 5_000;
 
 export interface HistoryCheckOptions extends CheckOptions {
   /** Check the history as one object even when the model could split it by key. */

@@ -35,6 +35,7 @@ export class Memo<State> {
   constructor(
     private readonly budget: MemoryBudget,
     private readonly equal: (a: State, b: State) => boolean,
+    private readonly stateBytes: (state: State) => number = () => 32,
   ) {
     budget.used += this.bytes;
   }
@@ -44,8 +45,11 @@ export class Memo<State> {
     this.budget.used -= this.bytes;
   }
 
+  /** Bytes of the states kept (an estimate, from the model). */
+  private heldBytes = 0;
+
   get bytes(): number {
-    return this.capacity * SLOT_BYTES + this.pool.length * 4;
+    return this.capacity * SLOT_BYTES + this.pool.length * 4 + this.heldBytes;
   }
 
   /**
@@ -68,6 +72,10 @@ export class Memo<State> {
       slot = (slot + 1) & mask;
     }
     if (this.poolUsed + count > this.pool.length) this.growPool(this.poolUsed + count);
+    // The states live on the heap: counted too, so that they cannot outgrow the budget either.
+    const bytes = this.stateBytes(state);
+    this.ensureRoom(bytes);
+    this.heldBytes += bytes;
     this.state[slot] = this.states.length;
     this.states.push(state);
     this.fp1[slot] = h1;

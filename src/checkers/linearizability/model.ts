@@ -19,6 +19,8 @@ export interface Model<State = unknown> {
   /** A 32-bit hash of a state; equal states must hash alike. */
   hash(state: State): number;
   equal(a: State, b: State): boolean;
+  /** Roughly how many bytes a state takes, counted against the memory budget (default 32). */
+  bytes?(state: State): number;
   /** "x = 1", "empty": a state in words. */
   describe(state: State): string;
   /** Rewrites an operation once, before anything else (e.g. a key carried inside the value). */

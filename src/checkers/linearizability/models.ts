@@ -12,6 +12,12 @@ const sameValue = (a: Value | undefined, b: Value | undefined): boolean => {
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return (a ?? null) === (b ?? null);
   return text(a) === text(b);
 };
+/** A value's hash: FNV over a string (so that appending can extend it instead of redoing it), small integers mixed directly, anything else by its JSON. */
+const valueHash = (v: Value | undefined): number => {
+  if (typeof v === "string") return hashString(v);
+  if (typeof v === "number" && (v | 0) === v) return Math.imul(v ^ 0x2c1b3c6d, 0x297a2d39) >>> 0;
+  return hashString(text(v), 0x1b873593);
+};
 const pair = (v: Value): [Value, Value] | undefined => (Array.isArray(v) && v.length === 2 ? [v[0]!, v[1]!] : undefined);
 
 /** A register holding one value (nil at first): read and write. */
@@ -23,7 +29,7 @@ export const register: Model<Value> = {
     if (op.f === "read") return op.status === "info" || sameValue(op.output, state) ? [state] : [];
     return [op.input];
   },
-  hash: (s) => hashString(text(s)),
+  hash: (s) => valueHash(s),
   equal: sameValue,
   describe: (s) => `the value was ${show(s)}`,
   readOnly: (op) => op.f === "read",
@@ -55,8 +61,6 @@ export interface KvState {
   hash: number;
 }
 
-/** A value's hash: FNV over its text, so that appending to a string can extend the hash instead of redoing it. */
-const valueHash = (v: Value): number => (typeof v === "string" ? hashString(v) : hashString(text(v), 0x1b873593));
 const entryHash = (slot: number, valueHash: number) => Math.imul((slot + 1) ^ valueHash, 0x5bd1e995);
 const emptyKv: KvState = { values: [], hashes: [], hash: 0 };
 
@@ -161,6 +165,7 @@ function keyValueModel(spec: KeyValueSpec): Model<KvState> {
     },
     hash: (s) => s.hash >>> 0,
     equal: kvEqual,
+    bytes: (s) => 64 + 16 * s.values.length,
     describe: describeKv(spec.missingText, numbers),
     partition: keyLabel,
     readOnly: (op) => op.f === spec.read,

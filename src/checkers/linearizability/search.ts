@@ -66,7 +66,7 @@ export function startSearch<State>(model: Model<State>, ops: readonly Operation[
     key2[i] = random();
   }
 
-  const memo = new Memo<State>(memory, model.equal);
+  const memo = new Memo<State>(memory, model.equal, model.bytes);
   /** The operations linearized, a bit each. */
   const words = new Uint32Array((n + 31) >>> 5);
   let h1 = 0;
