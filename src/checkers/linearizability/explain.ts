@@ -1,5 +1,5 @@
 import { describeOperation, describeProcess, type Operation } from "./history.js";
-import type { Model } from "./model.js";
+import { successors, type Model } from "./model.js";
 
 // A failed search in words a learner can follow: what the longest order
 // found was, which operation could not come after it, and why.
@@ -25,7 +25,7 @@ export function explainFailure<State>(model: Model<State>, ops: readonly Operati
     .filter((op) => op.ret < blocked.call)
     .sort((a, b) => b.ret - a.ret)[0];
   if (before) lines.push(`It started after ${named(before)} finished, so it must come after it.`);
-  if (states.length > 0 && states.every((s) => model.step(s, blocked).length === 0)) {
+  if (states.length > 0 && states.every((s) => successors(model, s, blocked).length === 0)) {
     lines.push(`In that state the model does not allow ${describeOperation(blocked)}.`);
   }
   const others = stuck.slice(1).map((i) => ops[i]!);

@@ -10,12 +10,15 @@ export interface Model<State = unknown> {
   summary: string;
   init(): State;
   /**
-   * The states after `op` takes effect in `state`; empty when it cannot
+   * The state after `op` takes effect in `state`; undefined when it cannot
    * happen there. For an operation of unknown outcome (`op.status` "info",
-   * no output) the states if it did take effect: not taking effect at all is
-   * the checker's business.
+   * no output) the state if it did take effect: not taking effect at all is
+   * the checker's business. A model gives `apply`, or `step` when an
+   * operation can lead to several states.
    */
-  step(state: State, op: Operation): State[];
+  apply?(state: State, op: Operation): State | undefined;
+  /** Like apply, for nondeterministic objects: every state `op` can lead to (empty when it cannot happen). */
+  step?(state: State, op: Operation): State[];
   /** A 32-bit hash of a state; equal states must hash alike. */
   hash(state: State): number;
   equal(a: State, b: State): boolean;
@@ -33,6 +36,13 @@ export interface Model<State = unknown> {
   readOnly?(op: Operation): boolean;
   /** A sentence about what is wrong with an operation's shape, or undefined when it is well formed. */
   validate?(op: Operation): string | undefined;
+}
+
+/** The states `op` can lead to from `state`, whichever of apply and step the model gives. */
+export function successors<State>(model: Model<State>, state: State, op: Operation): State[] {
+  if (model.step) return model.step(state, op);
+  const next = model.apply!(state, op);
+  return next === undefined ? [] : [next];
 }
 
 /** A string hash (FNV-1a), for models to build theirs from. */

@@ -25,9 +25,9 @@ export const register: Model<Value> = {
   name: "register",
   summary: "one value (nil at first): read → value, write(v)",
   init: () => null,
-  step(state, op) {
-    if (op.f === "read") return op.status === "info" || sameValue(op.output, state) ? [state] : [];
-    return [op.input];
+  apply(state, op) {
+    if (op.f === "read") return op.status === "info" || sameValue(op.output, state) ? state : undefined;
+    return op.input;
   },
   hash: (s) => valueHash(s),
   equal: sameValue,
@@ -41,10 +41,10 @@ export const casRegister: Model<Value> = {
   ...register,
   name: "cas-register",
   summary: "one value (nil at first): read → value, write(v), cas([expected, new]) (a cas that did not match is a fail)",
-  step(state, op) {
-    if (op.f !== "cas") return register.step(state, op);
+  apply(state, op) {
+    if (op.f !== "cas") return register.apply!(state, op);
     const [from, to] = pair(op.input)!;
-    return sameValue(state, from) ? [to] : [];
+    return sameValue(state, from) ? to : undefined;
   },
   validate: (op) =>
     op.f === "cas" ? (pair(op.input) ? undefined : `cas takes [expected, new], not ${show(op.input)}`) : register.validate!(op)?.replace("read and write", "read, write and cas"),
@@ -139,28 +139,28 @@ function keyValueModel(spec: KeyValueSpec): Model<KvState> {
     summary: spec.summary,
     partModel: oneKeyModel(spec),
     init: () => emptyKv,
-    step(state, op) {
+    apply(state, op) {
       const key = numbers.of(keyOf(op));
       switch (op.f) {
         case spec.read:
-          return op.status === "info" || sameValue(op.output ?? null, current(state, key)) ? [state] : [];
+          return op.status === "info" || sameValue(op.output ?? null, current(state, key)) ? state : undefined;
         case spec.write:
-          return [setKey(state, key, stored(op.input))];
+          return setKey(state, key, stored(op.input));
         case spec.remove:
-          return [setKey(state, key, undefined)];
+          return setKey(state, key, undefined);
         case spec.append: {
           const before = state.values[key];
           const suffix = String(op.input ?? "");
-          if (typeof before !== "string") return [setKey(state, key, stored(String(current(state, key) ?? "") + suffix))];
+          if (typeof before !== "string") return setKey(state, key, stored(String(current(state, key) ?? "") + suffix));
           // FNV runs left to right: the longer string's hash continues from the shorter one's.
-          return [setKey(state, key, before + suffix, hashString(suffix, state.hashes[key]!))];
+          return setKey(state, key, before + suffix, hashString(suffix, state.hashes[key]!));
         }
         case spec.cas: {
           const [from, to] = pair(op.input)!;
-          return sameValue(current(state, key), from) ? [setKey(state, key, stored(to))] : [];
+          return sameValue(current(state, key), from) ? setKey(state, key, stored(to)) : undefined;
         }
         default:
-          return [];
+          return ;
       }
     },
     hash: (s) => s.hash >>> 0,
@@ -195,26 +195,26 @@ function oneKeyModel(spec: KeyValueSpec): Model<Cell> {
     name: spec.name,
     summary: spec.summary,
     init: () => missingCell,
-    step(cell, op) {
+    apply(cell, op) {
       switch (op.f) {
         case spec.read:
-          return op.status === "info" || sameValue(op.output ?? null, current(cell)) ? [cell] : [];
+          return op.status === "info" || sameValue(op.output ?? null, current(cell)) ? cell : undefined;
         case spec.write:
-          return [cellOf(stored(op.input))];
+          return cellOf(stored(op.input));
         case spec.remove:
-          return [missingCell];
+          return missingCell;
         case spec.append: {
           const suffix = String(op.input ?? "");
-          if (typeof cell.value !== "string") return [cellOf(stored(String(current(cell) ?? "") + suffix))];
+          if (typeof cell.value !== "string") return cellOf(stored(String(current(cell) ?? "") + suffix));
           // FNV runs left to right: the longer string's hash continues from the shorter one's.
-          return [{ value: cell.value + suffix, hash: hashString(suffix, cell.hash) }];
+          return { value: cell.value + suffix, hash: hashString(suffix, cell.hash) };
         }
         case spec.cas: {
           const [from, to] = pair(op.input)!;
-          return sameValue(current(cell), from) ? [cellOf(stored(to))] : [];
+          return sameValue(current(cell), from) ? cellOf(stored(to)) : undefined;
         }
         default:
-          return [];
+          return ;
       }
     },
     hash: (c) => c.hash >>> 0,

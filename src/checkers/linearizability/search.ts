@@ -122,8 +122,24 @@ export function startSearch<State>(model: Model<State>, ops: readonly Operation[
     entry = next[head]!;
   };
   /** Tries operation `op`'s next states from alternative `from` on; true when one was new to the memo. */
+  const apply = model.apply;
   const tryPlace = (op: number, from: number): boolean => {
-    const options = model.step(state, ops[op]!);
+    if (apply) {
+      // The common case, one next state, without an array for it.
+      if (from > 0) return false;
+      const after = apply(state, ops[op]!);
+      if (after === undefined) return false;
+      toggle(op);
+      count++;
+      if (remember(after)) {
+        place(op, after, 0);
+        return true;
+      }
+      toggle(op);
+      count--;
+      return false;
+    }
+    const options = model.step!(state, ops[op]!);
     if (options.length <= from) return false;
     toggle(op);
     count++;
