@@ -7,8 +7,8 @@
 // and the state's hash make lookups cheap; the exact comparison (words, then
 // the model's equality) makes them sound.
 
-/** Bytes a slot of the table costs: six 32-bit fields, and a state reference (8 bytes) per entry. */
-const SLOT_BYTES = 32;
+/** Bytes a slot of the table costs: eight 32-bit fields (six used), and a state reference (8 bytes) per entry. */
+const SLOT_BYTES = 40;
 
 export class MemoFullError extends Error {}
 
@@ -18,18 +18,25 @@ export class MemoryBudget {
   constructor(readonly limit: number) {}
 }
 
+/** A slot's fields, side by side in one typed array so that a probe touches one cache line. */
+const FP1 = 0;
+const FP2 = 1;
+const FIRST = 2;
+const LENGTH = 3;
+const OFFSET = 4;
+/** The state's index in `states`, plus one (0: the slot is empty). */
+const STATE = 5;
+const STRIDE = 8;
+
 export class Memo<State> {
-  private capacity = 1 << 12;
-  private fp1 = new Uint32Array(this.capacity);
-  private fp2 = new Uint32Array(this.capacity);
-  private state = new Int32Array(this.capacity).fill(-1);
-  private first = new Int32Array(this.capacity);
-  private length = new Int32Array(this.capacity);
-  private offset = new Int32Array(this.capacity);
-  private pool = new Uint32Array(1 << 12);
+  private capacity = 1 << 10;
+  private slots = new Int32Array(this.capacity * STRIDE);
+  private pool = new Int32Array(1 << 10);
   private states: State[] = [];
   private poolUsed = 0;
   size = 0;
+  /** Bytes of the states kept (an estimate, from the model). */
+  private heldBytes = 0;
 
   /** Past the budget, add() throws MemoFullError. */
   constructor(
@@ -45,9 +52,6 @@ export class Memo<State> {
     this.budget.used -= this.bytes;
   }
 
-  /** Bytes of the states kept (an estimate, from the model). */
-  private heldBytes = 0;
-
   get bytes(): number {
     return this.capacity * SLOT_BYTES + this.pool.length * 4 + this.heldBytes;
   }
@@ -58,15 +62,24 @@ export class Memo<State> {
    * (word `from` holds `first`).
    */
   add(h1: number, h2: number, stateHash: number, state: State, first: number, words: Uint32Array, from: number, count: number): boolean {
-    // XOR the state's hash into the second fingerprint: one probe compares both.
-    h1 >>>= 0;
-    h2 = (h2 ^ stateHash) >>> 0;
+    // The state's hash goes into the second fingerprint: one probe compares both.
+    h1 |= 0;
+    h2 = (h2 ^ stateHash) | 0;
+    const slots = this.slots;
     const mask = this.capacity - 1;
     let slot = mix(h1, h2) & mask;
     for (;;) {
-      const at = this.state[slot]!;
-      if (at === -1) break;
-      if (this.fp1[slot] === h1 && this.fp2[slot] === h2 && this.first[slot] === first && this.length[slot] === count && this.sameWords(slot, words, from, count) && this.equal(this.states[at]!, state)) {
+      const at = slot * STRIDE;
+      const held = slots[at + STATE]!;
+      if (held === 0) break;
+      if (
+        slots[at + FP1] === h1 &&
+        slots[at + FP2] === h2 &&
+        slots[at + FIRST] === first &&
+        slots[at + LENGTH] === count &&
+        this.sameWords(slots[at + OFFSET]!, words, from, count) &&
+        this.equal(this.states[held - 1]!, state)
+      ) {
         return false;
       }
       slot = (slot + 1) & mask;
@@ -76,22 +89,22 @@ export class Memo<State> {
     const bytes = this.stateBytes(state);
     this.ensureRoom(bytes);
     this.heldBytes += bytes;
-    this.state[slot] = this.states.length;
     this.states.push(state);
-    this.fp1[slot] = h1;
-    this.fp2[slot] = h2;
-    this.first[slot] = first;
-    this.length[slot] = count;
-    this.offset[slot] = this.poolUsed;
-    this.pool.set(words.subarray(from, from + count), this.poolUsed);
+    const at = slot * STRIDE;
+    slots[at + FP1] = h1;
+    slots[at + FP2] = h2;
+    slots[at + FIRST] = first;
+    slots[at + LENGTH] = count;
+    slots[at + OFFSET] = this.poolUsed;
+    slots[at + STATE] = this.states.length;
+    for (let i = 0; i < count; i++) this.pool[this.poolUsed + i] = words[from + i]!;
     this.poolUsed += count;
     if (++this.size * 2 > this.capacity) this.growTable();
     return true;
   }
 
-  private sameWords(slot: number, words: Uint32Array, from: number, count: number): boolean {
-    const at = this.offset[slot]!;
-    for (let i = 0; i < count; i++) if (this.pool[at + i] !== words[from + i]) return false;
+  private sameWords(at: number, words: Uint32Array, from: number, count: number): boolean {
+    for (let i = 0; i < count; i++) if (this.pool[at + i] !== (words[from + i]! | 0)) return false;
     return true;
   }
 
@@ -99,34 +112,22 @@ export class Memo<State> {
     let length = this.pool.length * 2;
     while (length < needed) length *= 2;
     this.ensureRoom((length - this.pool.length) * 4);
-    const pool = new Uint32Array(length);
+    const pool = new Int32Array(length);
     pool.set(this.pool.subarray(0, this.poolUsed));
     this.pool = pool;
   }
 
   private growTable(): void {
-    const capacity = this.capacity * 2;
     this.ensureRoom(this.capacity * SLOT_BYTES);
-    const old = { fp1: this.fp1, fp2: this.fp2, state: this.state, first: this.first, length: this.length, offset: this.offset };
-    this.capacity = capacity;
-    this.fp1 = new Uint32Array(capacity);
-    this.fp2 = new Uint32Array(capacity);
-    this.state = new Int32Array(capacity).fill(-1);
-    this.first = new Int32Array(capacity);
-    this.length = new Int32Array(capacity);
-    this.offset = new Int32Array(capacity);
-    const mask = capacity - 1;
-    for (let i = 0; i < old.state.length; i++) {
-      const s = old.state[i]!;
-      if (s === -1) continue;
-      let slot = mix(old.fp1[i]!, old.fp2[i]!) & mask;
-      while (this.state[slot] !== -1) slot = (slot + 1) & mask;
-      this.state[slot] = s;
-      this.fp1[slot] = old.fp1[i]!;
-      this.fp2[slot] = old.fp2[i]!;
-      this.first[slot] = old.first[i]!;
-      this.length[slot] = old.length[i]!;
-      this.offset[slot] = old.offset[i]!;
+    const old = this.slots;
+    this.capacity *= 2;
+    this.slots = new Int32Array(this.capacity * STRIDE);
+    const mask = this.capacity - 1;
+    for (let from = 0; from < old.length; from += STRIDE) {
+      if (old[from + STATE] === 0) continue;
+      let slot = mix(old[from + FP1]!, old[from + FP2]!) & mask;
+      while (this.slots[slot * STRIDE + STATE] !== 0) slot = (slot + 1) & mask;
+      this.slots.set(old.subarray(from, from + STRIDE), slot * STRIDE);
     }
   }
 
