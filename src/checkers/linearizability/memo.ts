@@ -29,7 +29,7 @@ const STATE = 5;
 const STRIDE = 8;
 
 export class Memo<State> {
-  private capacity = 1 << 10;
+  private capacity = 1 << 12;
   private slots = new Int32Array(this.capacity * STRIDE);
   private pool = new Int32Array(1 << 10);
   private states: State[] = [];
@@ -127,7 +127,8 @@ export class Memo<State> {
       if (old[from + STATE] === 0) continue;
       let slot = mix(old[from + FP1]!, old[from + FP2]!) & mask;
       while (this.slots[slot * STRIDE + STATE] !== 0) slot = (slot + 1) & mask;
-      this.slots.set(old.subarray(from, from + STRIDE), slot * STRIDE);
+      const to = slot * STRIDE;
+      for (let i = 0; i < STRIDE; i++) this.slots[to + i] = old[from + i]!;
     }
   }
 
