@@ -15,7 +15,11 @@ export function explainFailure<State>(model: Model<State>, ops: readonly Operati
   const blocked = ops[stuck[0]!]!;
   const tail = prefix.slice(-PREFIX_SHOWN).map((i) => named(ops[i]!));
   const order =
-    prefix.length === 0 ? "before any operation could take effect" : `after ${prefix.length > PREFIX_SHOWN ? `${prefix.length - PREFIX_SHOWN} operations, then ` : ""}${joinWords(tail)}`;
+    prefix.length === 0
+      ? "before any operation could take effect"
+      : prefix.length > PREFIX_SHOWN
+        ? `after ${prefix.length} operations ending with ${joinWords(tail)}`
+        : `after ${joinWords(tail)}`;
   const where = states.length === 0 ? "" : ` (${states.map((s) => model.describe(s)).join("; or ")})`;
   lines.push(`${capital(order)}${where}, ${named(blocked)} cannot be placed: no order lets it take effect before it returned.`);
 
