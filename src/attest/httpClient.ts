@@ -23,6 +23,8 @@ export class RequestError extends Error {
   constructor(
     message: string,
     readonly timedOut: boolean,
+    /** The network error's code (ECONNREFUSED, ECONNRESET, ...), when there was one. */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -65,7 +67,7 @@ export class NodeClient {
       if (timeout.aborted) {
         throw new RequestError(`Request timed out: server did not respond within ${req.timeoutMs}ms`, true);
       }
-      throw new RequestError(describeNetworkError(err, this.url), false);
+      throw new RequestError(describeNetworkError(err, this.url), false, errorCode(err));
     }
   }
 
@@ -77,8 +79,12 @@ export class NodeClient {
   }
 }
 
+function errorCode(err: unknown): string | undefined {
+  return (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+}
+
 function describeNetworkError(err: unknown, url: string): string {
-  const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+  const code = errorCode(err);
   const where = url.replace(/^http:\/\//, "");
   switch (code) {
     case "ECONNREFUSED":

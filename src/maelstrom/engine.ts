@@ -10,12 +10,12 @@ import { MaelstromProcess, type ProtocolViolation } from "./nodeProcess.js";
 import { clientNames, HARNESS_CLIENT, participantsOf, reservedNames, type Participant } from "./participants.js";
 import { isDefinite, type Body, type Message } from "./protocol.js";
 import { Reaper } from "../runtimes/local/reaperClient.js";
-import { seeded } from "./random.js";
+import { seeded } from "../util/random.js";
 import { createServices, SERVICE_NAMES, serviceEndpoint } from "./services.js";
 import { createWorkload } from "./workloads/index.js";
 import type { CheckResult } from "./workloads/workload.js";
 
-export { seeded } from "./random.js";
+export { seeded } from "../util/random.js";
 export type { NetStats } from "./checkers/index.js";
 
 // One Maelstrom test: start the nodes, init them, drive clients at a rate

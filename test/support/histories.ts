@@ -6,7 +6,7 @@
 // time) so that the result may or may not stay linearizable: the brute-force
 // oracle says which.
 import { describeOperation, pairOperations, type History, type HistoryEvent, type Operation, type Value } from "../../src/checkers/linearizability/history.js";
-import { seeded } from "../../src/maelstrom/random.js";
+import { seeded } from "../../src/util/random.js";
 
 export type GeneratedModel = "register" | "cas-register" | "kv" | "kv-cas";
 
