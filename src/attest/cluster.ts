@@ -86,20 +86,22 @@ export class Cluster {
     await this.waitReady(this.node(name));
   }
 
-  async request(name: string, req: Omit<HttpRequest, "timeoutMs" | "signal">): Promise<HttpResponse> {
+  /** A request with the suite's timeout, or the request's own. */
+  async request(name: string, req: Omit<HttpRequest, "timeoutMs" | "signal"> & { timeoutMs?: number }): Promise<HttpResponse> {
     this.node(name);
     return this.clients.get(name)!.request({
       ...req,
-      timeoutMs: this.config.requestTimeoutMs,
+      timeoutMs: req.timeoutMs ?? this.config.requestTimeoutMs,
       signal: this.signal,
     });
   }
 
   /**
    * Cuts the network between groups (both ways); nodes in no group keep
-   * every link. Waits for the suite's settle duration.
+   * every link. Waits for the suite's settle duration (unless `settle` is
+   * false: a fault schedule keeps its own time).
    */
-  async partition(groups: readonly (readonly string[])[]): Promise<void> {
+  async partition(groups: readonly (readonly string[])[], settle = true): Promise<void> {
     const faults = this.requireFaults("Partition");
     const cutFrom = new Map<string, string[]>();
     groups.forEach((group, i) =>
@@ -115,11 +117,11 @@ export class Cluster {
         await faults.cut(node, sorted.map((o) => this.hostOf(o)));
       }),
     );
-    await this.settle();
+    if (settle) await this.settle();
   }
 
   /** Removes every partition (impairments stay, as in the public attest). */
-  async heal(): Promise<void> {
+  async heal(settle = true): Promise<void> {
     const faults = this.requireFaults("Heal");
     await Promise.all(
       this.all().map(async (node) => {
@@ -127,7 +129,7 @@ export class Cluster {
         await faults.heal(node);
       }),
     );
-    await this.settle();
+    if (settle) await this.settle();
   }
 
   /** Replaces the impairments of each node's outgoing traffic. Does not settle. */

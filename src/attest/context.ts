@@ -6,6 +6,28 @@ import { resolveSelector, type NodeSelector } from "./selectors.js";
 import type { Impairment } from "../faults/impairments.js";
 import { StageFailure } from "./failure.js";
 import { computeStats, describeStats, groupByNode, type LatencySample } from "./stats.js";
+import type { ScheduledFault } from "../faults/schedule.js";
+import type { CheckResult } from "../checkers/linearizability/result.js";
+import { CLUSTER } from "../logs/eventLog.js";
+import { checkRecording, type HistoryOutput, type Recording } from "./history/linearizable.js";
+import { runSchedule, type FaultDriver } from "./history/nemesis.js";
+import type { HistoryRecorder } from "./history/recorder.js";
+import { runWorkload, type WorkloadOptions } from "./history/workload.js";
+
+/** What a test gets from its run: its random stream, and where its histories go. */
+export interface TestRun {
+  /** Seeded from the run's seed, the stage and the test: the same seed gives the same choices. */
+  random: () => number;
+  /** Where `expectLinearizable` saves histories; nothing is saved without it. */
+  history?: HistoryOutput;
+}
+
+export interface TestWorkload extends Omit<WorkloadOptions, "random" | "nemesis"> {
+  /** Faults to inject while the clients run (from `faultSchedule`), recorded in the history. */
+  faults?: readonly ScheduledFault[];
+  /** Where the clients' choices come from (default: the test's `random`). */
+  random?: () => number;
+}
 
 export interface FetchResponse {
   status: number;
@@ -21,11 +43,19 @@ export interface FetchResponse {
 export class TestContext {
   private samples: LatencySample[] | undefined;
   private readonly pending = new Set<Promise<void>>();
+  /** The history being recorded, while a workload runs: faults injected meanwhile go in it. */
+  private recorder: HistoryRecorder | undefined;
+  private checked = 0;
+  /** Every random choice a test makes comes from here (seeded: `clstr test --seed N` replays them). */
+  readonly random: () => number;
 
   constructor(
     private readonly cluster: Cluster,
     private readonly config: SuiteConfig,
-  ) {}
+    private readonly run: TestRun = { random: Math.random },
+  ) {
+    this.random = run.random;
+  }
 
   GET(sel: NodeSelector, path: string, body?: string, headers?: Headers): Check {
     return this.check("GET", sel, path, body, headers);
@@ -68,18 +98,25 @@ export class TestContext {
     return this.cluster.running();
   }
 
-  start(name: string): Promise<void> {
-    return this.cluster.start(name);
+  // Faults (node lifecycle and network) go in the history while a workload records one.
+
+  async start(name: string): Promise<void> {
+    await this.cluster.start(name);
+    for (const fault of this.openFaults("kill", [name])) fault.end("restart", { node: name });
   }
   stop(name: string): Promise<void> {
+    this.recorder?.faultStarted("kill", { node: name, signal: "SIGTERM" }, [name]);
     return this.cluster.stop(name);
   }
   kill(name: string): Promise<void> {
+    this.recorder?.faultStarted("kill", { node: name, signal: "SIGKILL" }, [name]);
     return this.cluster.kill(name);
   }
   /** SIGTERM (the default) or SIGKILL, then start, then wait for /health. */
-  restart(name: string, signal: StopSignal = "SIGTERM"): Promise<void> {
-    return this.cluster.restart(name, signal);
+  async restart(name: string, signal: StopSignal = "SIGTERM"): Promise<void> {
+    const fault = this.recorder?.faultStarted("kill", { node: name, signal }, [name]);
+    await this.cluster.restart(name, signal);
+    fault?.end("restart", { node: name });
   }
 
   /** A node's address as its peers know it (its ADDR), e.g. "10.0.42.101:8080". */
@@ -149,23 +186,71 @@ export class TestContext {
 
   /** Cuts the network between groups of nodes, both ways, then settles. */
   partition(...groups: string[][]): Promise<void> {
-    return this.cluster.partition(groups);
+    return this.cut(groups, true);
   }
 
-  /** Restores every link and removes impairments, then settles. */
+  /** Restores every link (impairments stay), then settles. */
   heal(): Promise<void> {
-    return this.cluster.heal();
+    return this.mend(true);
   }
 
   /** Impairs the outgoing traffic of the selected nodes. */
   async impair(sel: NodeSelector, ...impairments: Impairment[]): Promise<void> {
     if (impairments.length === 0) throw new Error("impair needs at least one impairment: Delay, Loss, Duplicate or Reorder");
-    await this.cluster.impair(this.names(sel), impairments);
+    const nodes = this.names(sel);
+    this.recorder?.faultStarted("impair", { nodes, impairments: impairments.map((i) => ({ ...i })) }, nodes);
+    await this.cluster.impair(nodes, impairments);
   }
 
   /** Removes impairments from the selected nodes (all when none given). */
-  repair(sel?: NodeSelector): Promise<void> {
-    return this.cluster.repair(sel ? this.names(sel) : this.cluster.all());
+  async repair(sel?: NodeSelector): Promise<void> {
+    const nodes = sel ? this.names(sel) : this.cluster.all();
+    await this.cluster.repair(nodes);
+    for (const fault of this.openFaults("impair", nodes)) fault.end("repair", { nodes });
+  }
+
+  /**
+   * Runs the kv workload: concurrent clients calling GET, PUT and DELETE on
+   * /kv/{key} for the duration, with the fault schedule alongside, every
+   * call and fault recorded. Check the recording with `expectLinearizable`.
+   */
+  async runWorkload(options: TestWorkload): Promise<Recording> {
+    if (this.recorder) throw new Error("runWorkload is already running in this test: run workloads one after another");
+    const { faults = [], random = this.random, ...rest } = options;
+    const started = performance.now();
+    const nemesis = async (recorder: HistoryRecorder) => {
+      this.recorder = recorder;
+      await runSchedule(this.faultDriver(), faults, started, this.cluster.signal);
+    };
+    const target = {
+      nodes: this.cluster.all(),
+      address: (n: string) => this.cluster.address(n),
+      request: (n: string, req: { method: string; path: string; body?: string; timeoutMs: number }) => this.cluster.request(n, req),
+      signal: this.cluster.signal,
+    };
+    this.cluster.event(CLUSTER, `WORKLOAD: ${options.clients} clients, ${options.keys} keys, ${options.durationMs}ms, ${faults.length} faults`);
+    try {
+      const run = await runWorkload(target, { ...rest, random, nemesis });
+      return { events: run.recorder.events, nemesis: run.recorder.intervals(), counts: run.recorder.counts(), reasons: run.reasons, schedule: [...faults] };
+    } finally {
+      this.recorder = undefined;
+    }
+  }
+
+  /**
+   * Checks a recording with the kv-cas model (is there one order of the
+   * operations, each taking effect between its call and its return, that a
+   * single key-value store gives?), saves the history and the verdict, and
+   * fails the test when the answer is not yes.
+   */
+  async expectLinearizable(recording: Recording, hint?: string): Promise<CheckResult> {
+    const output = this.run.history;
+    const n = ++this.checked;
+    const checked = await checkRecording(recording, output && { ...output, stem: n === 1 ? output.stem : `${output.stem}-${n}` });
+    const verdict = checked.result.outcome === "ok" ? "linearizable" : checked.result.outcome === "illegal" ? "NOT LINEARIZABLE" : "UNDECIDED";
+    this.cluster.event(CLUSTER, `HISTORY: ${verdict}${checked.files ? ` (${checked.files.history})` : ""}`);
+    if (checked.failure) throw new StageFailure(checked.failure, hint);
+    return checked.result;
   }
 
   /** Waits for the cluster to settle (in-flight RPCs drain, timeouts expire). */
@@ -176,6 +261,44 @@ export class TestContext {
   /** Checks that were started but not awaited; the runner reports them. */
   drainPending(): Promise<void>[] {
     return [...this.pending];
+  }
+
+  private cut(groups: string[][], settle: boolean): Promise<void> {
+    this.recorder?.faultStarted("partition", { groups }, groups.flat());
+    return this.cluster.partition(groups, settle);
+  }
+
+  private async mend(settle: boolean): Promise<void> {
+    await this.cluster.heal(settle);
+    for (const fault of this.openFaults("partition")) fault.end("heal", null);
+  }
+
+  private openFaults(f: string, nodes?: readonly string[]) {
+    return (this.recorder?.openFaults(f) ?? []).filter((fault) => !nodes || fault.nodes.some((n) => nodes.includes(n)));
+  }
+
+  /** The fault methods a schedule runs through: these, recorded, without settling. */
+  private faultDriver(): FaultDriver {
+    return {
+      nodes: this.cluster.all(),
+      findLeader: () => this.findLeader(),
+      kill: (name, signal) => (signal === "SIGKILL" ? this.kill(name) : this.stop(name)),
+      start: (name) => this.start(name),
+      partition: (groups) => this.cut(groups, false),
+      heal: () => this.mend(false),
+      impair: (nodes, impairments) => this.impair({ kind: "all", names: nodes }, ...impairments),
+      repair: (nodes) => this.repair({ kind: "all", names: nodes }),
+      note: (text) => this.cluster.event(CLUSTER, text),
+    };
+  }
+
+  /** The first running node whose GET /cluster/info says role "leader" (the leader-election guide's API). */
+  private async findLeader(): Promise<string | undefined> {
+    for (const node of this.cluster.running()) {
+      const info = await this.send(node, "GET", "/cluster/info");
+      if (info?.status === 200 && info.json("role") === "leader") return node;
+    }
+    return undefined;
   }
 
   private check(method: string, sel: NodeSelector, path: string, body?: string, headers?: Headers): Check {

@@ -2,16 +2,24 @@ import { CLUSTER, type EventLog } from "../logs/eventLog.js";
 import type { Runtime } from "../runtimes/runtime.js";
 import { RuntimeError } from "../util/errors.js";
 import { Cluster } from "./cluster.js";
-import { TestContext } from "./context.js";
+import { TestContext, type TestRun } from "./context.js";
 import { Interrupted, StageFailure } from "./failure.js";
 import type { Suite } from "./suite.js";
 import type { SuiteListener, SuiteResult, TestResult } from "../util/verdict.js";
+import { deriveSeed, seeded } from "../util/random.js";
+import type { HistoryOutput } from "./history/linearizable.js";
 
 export interface RunOptions {
   runtime: Runtime;
   log: EventLog;
   signal: AbortSignal;
   listener: SuiteListener;
+  /** The run's seed: each test's random choices come from it, its stage and its name (default: a random one). */
+  seed?: number;
+  /** The stage's key, for seeds and file names. */
+  stage?: string;
+  /** Where histories go (a folder), and how to draw one; nothing is saved without it. */
+  histories?: Omit<HistoryOutput, "stem" | "seed">;
 }
 
 /** Boots the cluster, runs the tests in order, stops at the first failure. */
@@ -51,7 +59,7 @@ export async function runSuite(suite: Suite, opts: RunOptions): Promise<SuiteRes
       }
       opts.log.event(CLUSTER, `TEST: ${test.name}`);
       const t0 = performance.now();
-      const ctx = new TestContext(cluster, suite.config);
+      const ctx = new TestContext(cluster, suite.config, testRun(opts, test.name));
       let result: TestResult;
       try {
         await untilAborted(runTest(test.fn, ctx), opts.signal);
@@ -77,6 +85,19 @@ export async function runSuite(suite: Suite, opts: RunOptions): Promise<SuiteRes
     ...(startupFailure ? { startupFailure } : {}),
     tests,
   };
+}
+
+/** A test's random stream and history files: the same seed, stage and test name give the same stream. */
+function testRun(opts: RunOptions, test: string): TestRun {
+  const stage = opts.stage ?? "stage";
+  const run: TestRun = { random: opts.seed === undefined ? Math.random : seeded(deriveSeed(opts.seed, stage, test)) };
+  if (opts.histories) run.history = { ...opts.histories, stem: `${stage}-${slug(test)}`, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) };
+  return run;
+}
+
+/** "Linearizable Under Leader Crashes" → "linearizable-under-leader-crashes". */
+export function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "test";
 }
 
 async function runTest(fn: (t: TestContext) => Promise<void>, ctx: TestContext): Promise<void> {

@@ -96,6 +96,7 @@ program
   .option("--so-far", "test every stage up to and including the stage")
   .addOption(new Option("--reporter <kind>", "how to report results").choices(["pretty", "json"]).default("pretty"))
   .addOption(runtimeOption())
+  .option("--seed <n>", "seed for every random choice (faults, their times, client operations); a failure prints the one that replays it")
   .action(lazy(() => import("./commands/test.js")));
 
 program

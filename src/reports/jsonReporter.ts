@@ -9,7 +9,7 @@ interface StageReport {
   status: "passed" | "failed" | "interrupted";
   durationMs: number;
   startupFailure?: { message: string; hint?: string };
-  tests: { name: string; status: string; durationMs: number; failure?: string; hint?: string; skipReason?: string }[];
+  tests: { name: string; status: string; durationMs: number; failure?: string; hint?: string; skipReason?: string; replay?: string }[];
 }
 
 /** One JSON document on stdout once every stage has run, for CI. */
@@ -17,10 +17,12 @@ export class JsonReporter implements Reporter {
   private readonly stages: StageReport[] = [];
   private challenge = "";
   private runtime = "";
+  private seed: number | undefined;
 
   stageStarted(run: StageRun) {
     this.challenge = run.challenge;
     this.runtime = run.runtime;
+    this.seed = run.seed;
     return { testFinished: () => {}, startupFailed: () => {} };
   }
 
@@ -41,6 +43,7 @@ export class JsonReporter implements Reporter {
         ...(t.failure ? { failure: t.failure } : {}),
         ...(t.hint ? { hint: t.hint } : {}),
         ...(t.skipReason ? { skipReason: t.skipReason } : {}),
+        ...(t.replay ? { replay: t.replay } : {}),
       })),
     });
   }
@@ -49,6 +52,7 @@ export class JsonReporter implements Reporter {
     const report = {
       challenge: this.challenge,
       runtime: this.runtime,
+      ...(this.seed !== undefined ? { seed: this.seed } : {}),
       status: info.interrupted ? "interrupted" : passed ? "passed" : "failed",
       stages: this.stages,
     };

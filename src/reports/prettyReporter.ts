@@ -36,9 +36,10 @@ export function colorFailure(text: string, c: Colors = pc): string {
     .join("\n");
 }
 
-function showFailure(message: string, hint?: string): void {
+function showFailure(message: string, hint?: string, replay?: string): void {
   console.log(`\n${colorFailure(message)}`);
   if (hint) console.log(`\n  ${pc.yellow(hint.replace(/\n/g, "\n  "))}`);
+  if (replay) console.log(`\n  Replay: ${pc.yellow(replay)}`);
 }
 
 /** The terminal output, in the style of the public clstr. */
@@ -49,6 +50,7 @@ export class PrettyReporter implements Reporter {
     if (this.stages++ > 0) console.log();
     console.log(`Testing ${run.stage}: ${run.stageName}`);
     console.log(pc.dim(`runtime: ${run.runtime}`));
+    if (run.seed !== undefined) console.log(pc.dim(`seed: ${run.seed}`));
     if (run.faults.length > 0) console.log(pc.dim(`faults: ${run.faults.join("; ")}`));
     console.log();
     return {
@@ -59,7 +61,7 @@ export class PrettyReporter implements Reporter {
         }
         const mark = r.status === "passed" ? check : cross;
         console.log(`${mark} ${r.name} (${formatDuration(r.durationMs)})`);
-        if (r.status === "failed") showFailure(r.failure ?? "", r.hint);
+        if (r.status === "failed") showFailure(r.failure ?? "", r.hint, r.replay);
       },
       startupFailed: (f: { message: string; hint?: string }) => {
         console.log(`${cross} CLUSTER STARTUP`);

@@ -14,6 +14,8 @@ import type { SuiteResult, TestResult } from "../util/verdict.js";
 import { runAndRecord } from "./maelstromRun.js";
 import { reportStage, runInOrder, type RunOutcome } from "./runInOrder.js";
 import { runPaths } from "./runPaths.js";
+import { replayCommand, withReplay } from "./replay.js";
+import { deriveSeed } from "../util/random.js";
 
 interface MaelstromStageRun {
   stage: MaelstromStage;
@@ -24,6 +26,8 @@ interface MaelstromStageRun {
   log: EventLog;
   signal: AbortSignal;
   onTest: (r: TestResult) => void;
+  /** The run's seed; the engine's own comes from it and the stage. */
+  seed: number;
 }
 
 export const MAELSTROM_RUNTIME = "maelstrom engine (simulated network; nodes are local processes speaking JSON on stdin/stdout)";
@@ -47,6 +51,7 @@ export function stageOptions(s: MaelstromStageRun): EngineOptions {
     ...(m.availability ? { availability: m.availability } : {}),
     topology: "grid",
     storeDir: join(s.storeRoot, s.stage.key),
+    seed: deriveSeed(s.seed, s.stage.key),
     env: { CLSTR_WORKLOAD: m.workload, CLSTR_STAGE: s.stage.key },
     signal: s.signal,
     onStderr: (node, line) => s.log.output(node, line),
@@ -135,7 +140,7 @@ function hintFor(m: MaelstromTest): string {
  * that fails: the learner's node (`run:`) as local processes speaking JSON
  * lines, the network simulated.
  */
-export async function runMaelstromStages(dir: string, config: ClstrConfig, challenge: Challenge, stages: readonly MaelstromStage[], reporter: Reporter): Promise<RunOutcome> {
+export async function runMaelstromStages(dir: string, config: ClstrConfig, challenge: Challenge, stages: readonly MaelstromStage[], reporter: Reporter, seed: number): Promise<RunOutcome> {
   if (!config.run) {
     throw new UserError("clstr.yaml has no `run:` command; add the shell command that starts your Maelstrom node, e.g. `run: ./maelstrom-echo` or `run: python3 node.py`.");
   }
@@ -154,9 +159,13 @@ export async function runMaelstromStages(dir: string, config: ClstrConfig, chall
     stages,
     (stage, _i, signal) => {
       const faults = stage.test.nemesis ? ["partition: the engine's simulated network"] : [];
-      const report = { challenge: challenge.key, stage: stage.key, stageName: stage.name, guidePath: guidePath(challenge, stage), runtime: MAELSTROM_RUNTIME, faults };
-      return reportStage(reporter, report, (listener) =>
-        runMaelstromStage({ stage, run, cwd: dir, storeRoot: join(paths.root, "maelstrom"), log, signal, onTest: (t) => listener.testFinished(t) }),
+      const report = { challenge: challenge.key, stage: stage.key, stageName: stage.name, guidePath: guidePath(challenge, stage), runtime: MAELSTROM_RUNTIME, faults, seed };
+      return reportStage(
+        reporter,
+        report,
+        withReplay(replayCommand(stage.key, seed), (listener) =>
+          runMaelstromStage({ stage, run, cwd: dir, storeRoot: join(paths.root, "maelstrom"), log, signal, onTest: (t) => listener.testFinished(t), seed }),
+        ),
       );
     },
     () => log.close(),

@@ -7,5 +7,7 @@ export function runPaths(challengeDir: string) {
     root,
     dataRoot: join(root, "data"),
     logFile: join(root, "logs", "run.jsonl"),
+    /** Recorded client histories, their verdicts and pictures: <stage>-<test>.jsonl, .verdict.json, .html. */
+    historyDir: join(root, "history"),
   };
 }

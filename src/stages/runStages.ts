@@ -2,6 +2,7 @@ import type { Challenge, MaelstromStage, Stage, SuiteStage } from "../challenges
 import type { ClstrConfig } from "../config/clstrYaml.js";
 import type { Reporter } from "../reports/reporter.js";
 import { UserError } from "../util/errors.js";
+import { randomSeed } from "../util/random.js";
 import { runMaelstromStages } from "./maelstromStage.js";
 import type { RunOutcome } from "./runInOrder.js";
 import { lockRun } from "./runLock.js";
@@ -15,6 +16,8 @@ export type { RuntimeKind } from "./suiteStages.js";
  * Runs a challenge's stages in order against the learner's servers or nodes,
  * stopping at the first that fails. Ctrl-C stops every node and ends the run.
  * A challenge's stages are of one kind (planned ones aside, which cannot run).
+ * Every random choice a stage makes comes from `seed` (a random one when not
+ * given), and every failure ends with the command that replays it.
  */
 export async function runStages(
   dir: string,
@@ -23,6 +26,7 @@ export async function runStages(
   stages: readonly Stage[],
   reporter: Reporter,
   runtimeFlag?: RuntimeKind,
+  seed: number = randomSeed(),
 ): Promise<RunOutcome> {
   const suites: SuiteStage[] = [];
   const maelstrom: MaelstromStage[] = [];
@@ -46,8 +50,8 @@ export async function runStages(
   const lock = await lockRun(dir, runPaths(dir).root);
   try {
     return maelstrom.length > 0
-      ? await runMaelstromStages(dir, config, challenge, maelstrom, reporter)
-      : await runSuiteStages(dir, config, challenge, suites, reporter, runtimeFlag);
+      ? await runMaelstromStages(dir, config, challenge, maelstrom, reporter, seed)
+      : await runSuiteStages(dir, config, challenge, suites, reporter, runtimeFlag, seed);
   } finally {
     await lock.release();
   }

@@ -3,6 +3,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { runSuite } from "../attest/runner.js";
 import type { Suite } from "../attest/suite.js";
+import type { History } from "../checkers/linearizability/history.js";
+import type { CheckResult } from "../checkers/linearizability/result.js";
 import { guidePath, type Challenge, type SuiteStage } from "../challenges/types.js";
 import type { ClstrConfig } from "../config/clstrYaml.js";
 import { describeMechanisms, type FaultKind } from "../faults/mechanisms.js";
@@ -14,6 +16,8 @@ import type { Runtime } from "../runtimes/runtime.js";
 import { RuntimeError, UserError } from "../util/errors.js";
 import { reportStage, runInOrder, type RunOutcome } from "./runInOrder.js";
 import { runPaths } from "./runPaths.js";
+import { replayCommand, withReplay } from "./replay.js";
+import { renderLinearizabilityHtml } from "../reports/linearizabilityHtml.js";
 
 export type RuntimeKind = "local" | "docker";
 
@@ -29,6 +33,7 @@ export async function runSuiteStages(
   stages: readonly SuiteStage[],
   reporter: Reporter,
   runtimeFlag: RuntimeKind | undefined,
+  seed: number,
 ): Promise<RunOutcome> {
   const paths = runPaths(dir);
   // Suites first: a runtime, once created, may already be building (Docker) and must be closed.
@@ -46,8 +51,13 @@ export async function runSuiteStages(
     (stage, i, signal) => {
       const suite = suites[i]!;
       const faults = suite.faultKinds.map((kind) => describeMechanisms(pick(runtime.faultMechanisms, kind))[0]!);
-      const run = { challenge: challenge.key, stage: stage.key, stageName: stage.name, guidePath: guidePath(challenge, stage), runtime: runtime.description, faults };
-      return reportStage(reporter, run, (listener) => runSuite(suite, { runtime, log, signal, listener }));
+      const run = { challenge: challenge.key, stage: stage.key, stageName: stage.name, guidePath: guidePath(challenge, stage), runtime: runtime.description, faults, seed };
+      const histories = { dir: paths.historyDir, picture: (history: History, result: CheckResult, title: string) => renderLinearizabilityHtml(history, result, { title }) };
+      return reportStage(
+        reporter,
+        run,
+        withReplay(replayCommand(stage.key, seed), (listener) => runSuite(suite, { runtime, log, signal, listener, seed, stage: stage.key, histories })),
+      );
     },
     async () => {
       await runtime.close();

@@ -12,6 +12,8 @@ export interface TestResult {
   hint?: string;
   /** Why a skipped test did not run, when not because an earlier one failed. */
   skipReason?: string;
+  /** A failed test: the command that runs it again with the same random choices (`clstr test <stage> --seed <N>`). */
+  replay?: string;
 }
 
 export interface SuiteResult {
@@ -39,4 +41,6 @@ export interface StageRun {
   runtime: string;
   /** How each fault the stage needs is injected, one entry per kind ("partition: iptables …"). */
   faults: string[];
+  /** The run's seed: `clstr test <stage> --seed <seed>` makes the same random choices. */
+  seed?: number;
 }
