@@ -126,6 +126,31 @@ describe("linearizability checker", () => {
     assert.equal(r.parts[0]!.label, "key 1");
   });
 
+  it("pairs fault events into intervals: Jepsen's start and stop, a kill ended by the same node's restart, a heal ending only partitions", () => {
+    const nemesis = (f: string, value: Value, time: number): HistoryEvent => ({ process: "nemesis", type: "info", f, value, time });
+    const h = pairOperations([
+      nemesis("start", null, 0),
+      nemesis("stop", null, 10),
+      nemesis("kill", "n1", 20),
+      nemesis("kill", "n2", 21),
+      nemesis("partition", [["n1"], ["n2", "n3"]], 22),
+      nemesis("impair", "n3", 23),
+      nemesis("restart", "n2", 30),
+      nemesis("heal", null, 40),
+      nemesis("restart", "n1", 50),
+    ]);
+    assert.deepEqual(
+      h.nemesis.map((n) => [n.f, n.start, n.end]),
+      [
+        ["start", 0, 10],
+        ["kill", 20, 50],
+        ["kill", 21, 30],
+        ["partition", 22, 40],
+        ["impair", 23, Infinity],
+      ],
+    );
+  });
+
   it("says what is wrong with an operation the model does not know, with its line", () => {
     const h = pairOperations([
       { process: 0, type: "invoke", f: "incr", value: 1, line: 7 },

@@ -12,7 +12,14 @@ import type { CheckOptions, CheckResult, Outcome, PartResult } from "./result.js
 // moment one part is not linearizable.
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
-export const DEFAULT_MEMORY_BYTES = 1 << 30;
+/** The memo's budget: 1 GiB, or less when the process already holds a big history, so that it stays under 2 GiB in all. */
+export const MAX_MEMORY_BYTES = 1 << 30;
+const PROCESS_BYTES = 1.75 * 2 ** 30;
+const MIN_MEMORY_BYTES = 128 * 2 ** 20;
+
+export function defaultMemoryBytes(): number {
+  return Math.max(MIN_MEMORY_BYTES, Math.min(MAX_MEMORY_BYTES, PROCESS_BYTES - process.memoryUsage().rss));
+}
 /** From this many operations on, a check runs on threads: in parallel, and with a heap limit of its own. */
 const WORKERS_FROM_OPS = 5_000;
 
@@ -60,7 +67,7 @@ export function searchModel(model: Model<any>, partitioned: boolean): Model<any>
 }
 
 function limitsOf(options: CheckOptions, started: number) {
-  return { deadline: started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS), memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_BYTES };
+  return { deadline: started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS), memoryBytes: options.memoryBytes ?? defaultMemoryBytes() };
 }
 
 /** Deals the parts out in `shares` tasks, biggest first to the least loaded, and gathers their results in the parts' order. */

@@ -113,16 +113,34 @@ function operation(id: number, invoke: HistoryEvent, call: number, done: { outpu
   return op;
 }
 
-/** Faults start with an invoke (or an info "start") and end with the next event that stops, heals or repairs. */
+/**
+ * What ends which fault: Jepsen's generic stop ends every open fault; a heal
+ * ends partitions, a repair ends impairments, a restart (or resume, recover)
+ * ends the kill or pause of the same node.
+ */
+const ENDINGS: { end: RegExp; ends: RegExp | undefined; sameValue: boolean }[] = [
+  { end: /^(stop|end)/i, ends: undefined, sameValue: false },
+  { end: /^heal/i, ends: /partition|isolate|split|cut/i, sameValue: false },
+  { end: /^repair/i, ends: /impair|slow|delay|loss|lossy|duplicate|reorder/i, sameValue: false },
+  { end: /^(restart|resume|recover)/i, ends: /kill|crash|pause|stop/i, sameValue: true },
+];
+
+/** Faults start with an invoke (or an info "start") and end with the event that heals, repairs or restarts them. */
 function recordFault(e: HistoryEvent, at: number, all: NemesisInterval[], open: NemesisInterval[]): void {
-  const ending = /^(stop|heal|repair|resume|recover|end)/i.test(e.f);
+  const ending = ENDINGS.find((x) => x.end.test(e.f));
   if (ending) {
     if (e.type === "invoke") return; // the end counts when it is done
-    for (const fault of open.splice(0)) fault.end = at;
+    for (let i = open.length - 1; i >= 0; i--) {
+      const fault = open[i]!;
+      if (ending.ends && !ending.ends.test(fault.f)) continue;
+      if (ending.sameValue && e.value !== null && JSON.stringify(fault.value) !== JSON.stringify(e.value)) continue;
+      fault.end = at;
+      open.splice(i, 1);
+    }
     return;
   }
   // A start reported twice (invoke, then info/ok) is one fault.
-  if (e.type !== "invoke" && open.some((f) => f.f === e.f && f.start <= at)) return;
+  if (e.type !== "invoke" && open.some((f) => f.f === e.f && f.start <= at && JSON.stringify(f.value) === JSON.stringify(e.value))) return;
   const fault: NemesisInterval = { f: e.f, value: e.value, start: at, end: Infinity };
   all.push(fault);
   open.push(fault);

@@ -37,7 +37,7 @@ export interface CheckResult {
 export interface CheckOptions {
   /** Time budget for the whole check; beyond it the answer is unknown. Default 60 s. */
   timeoutMs?: number;
-  /** Memory budget for the search's memo, in bytes, across all workers. Default 1 GiB. */
+  /** Memory budget for the search's memo, in bytes, across all workers. Default 1 GiB, less when the process is already big (it stays under 2 GiB). */
   memoryBytes?: number;
   /** Worker threads to search parts in parallel; 0 searches on this thread. Default: the core count, when the history is big enough to gain. */
   workers?: number;
