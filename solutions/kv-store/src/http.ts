@@ -1,7 +1,8 @@
-// The HTTP API. It knows nothing about files: it talks to a `Store`, so the
-// same routes and error messages work over any storage. In front of it sits
-// the cluster layer (`createClusterHandler`): Raft's routes, and the rule
-// that only the leader serves clients.
+// The HTTP API. It knows nothing about files or Raft: it talks to a
+// `Store`, so the same routes and error messages work over any storage. In
+// front of it sits the cluster layer (`createClusterHandler`): Raft's
+// routes, GET /log, the rule that only the leader serves clients, and the
+// leadership check before every read.
 
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import {
@@ -11,7 +12,7 @@ import {
   encodeAppendEntriesReply,
   encodeRequestVoteReply,
 } from './messages.js';
-import type { RaftNode } from './raft.js';
+import { NotLeader, OutcomeUnknown, type RaftNode } from './raft.js';
 import type { Store } from './store.js';
 
 const KV_PREFIX = '/kv/';
@@ -19,11 +20,16 @@ const KV_PREFIX = '/kv/';
 export function createHandler(store: Store): RequestListener {
   return (req, res) => {
     handle(store, req, res).catch((err: unknown) => {
-      // A store failure (e.g. fsync error) must never turn into a 200; the
-      // client can't tell whether the write happened, and neither can we.
+      if (res.headersSent) return res.destroy();
+      // Lost leadership before the write was appended, or another entry was
+      // committed at its index: it had no effect.
+      if (err instanceof NotLeader) return redirect(req, res, err.leader);
+      // Appended, but nobody can tell yet whether it will be committed.
+      if (err instanceof OutcomeUnknown) return send(res, 500, 'outcome unknown\n');
+      // Anything else must never turn into a 200 either; the client can't
+      // tell whether the write happened, and neither can we.
       console.error(`${req.method} ${req.url} failed: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) send(res, 500, 'internal error\n');
-      else res.destroy();
+      send(res, 500, 'internal error\n');
     });
   };
 }
@@ -91,19 +97,21 @@ async function handle(store: Store, req: IncomingMessage, res: ServerResponse): 
  * The cluster's routes, in front of the key-value handler `kv`:
  *
  *   GET  /cluster/info            this node's view: id, role, term, leader, peers
+ *   GET  /log                     this node's log, commit-index and last-applied
  *   POST /raft/request-vote       Raft RPCs from the other nodes (JSON)
  *   POST /raft/append-entries
  *   /kv/{key} and /clear          only the leader serves them; a follower that
  *                                 knows the leader answers 307 with the same
  *                                 path on the leader, a node that knows no
- *                                 leader answers 503
+ *                                 leader answers 503. A GET waits for the
+ *                                 leader to confirm its leadership first.
  *
  * Everything else (/health, unknown paths) goes straight to `kv`.
  */
 export function createClusterHandler(raft: RaftNode, kv: RequestListener): RequestListener {
   return (req, res) => {
     const rawPath = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    if (rawPath === '/cluster/info' || rawPath.startsWith('/raft/')) {
+    if (rawPath === '/cluster/info' || rawPath === '/log' || rawPath.startsWith('/raft/')) {
       handleCluster(raft, rawPath, req, res).catch((err: unknown) => {
         console.error(`${req.method} ${req.url} failed: ${err instanceof Error ? err.message : String(err)}`);
         if (!res.headersSent) send(res, 500, 'internal error\n');
@@ -111,16 +119,29 @@ export function createClusterHandler(raft: RaftNode, kv: RequestListener): Reque
       });
       return;
     }
-    if ((rawPath === '/clear' || rawPath.startsWith(KV_PREFIX)) && !raft.isLeader) {
+    if (rawPath !== '/clear' && !rawPath.startsWith(KV_PREFIX)) return kv(req, res);
+    if (!raft.isLeader) {
       req.resume(); // discard the body, keep the connection usable
-      const leader = raft.leader;
-      if (leader === null) return send(res, 503, 'no leader\n');
-      // Same path and query, untouched (still percent-encoded), on the leader.
-      res.setHeader('Location', `http://${leader}${req.url ?? rawPath}`);
-      return send(res, 307, `not the leader; try ${leader}\n`);
+      return redirect(req, res, raft.leader);
     }
-    kv(req, res);
+    if (req.method !== 'GET' || !rawPath.startsWith(KV_PREFIX)) return kv(req, res);
+    raft.readBarrier().then(
+      () => kv(req, res),
+      (err: unknown) => {
+        req.resume();
+        if (err instanceof NotLeader) return redirect(req, res, err.leader);
+        console.error(`${req.method} ${req.url} failed: ${err instanceof Error ? err.message : String(err)}`);
+        send(res, 500, 'internal error\n');
+      },
+    );
   };
+}
+
+/** 307 to the leader with the same path and query, untouched (still percent-encoded); 503 if none is known. */
+function redirect(req: IncomingMessage, res: ServerResponse, leader: string | null): void {
+  if (leader === null) return send(res, 503, 'no leader\n');
+  res.setHeader('Location', `http://${leader}${req.url ?? '/'}`);
+  send(res, 307, `not the leader; try ${leader}\n`);
 }
 
 async function handleCluster(raft: RaftNode, rawPath: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -130,6 +151,10 @@ async function handleCluster(raft: RaftNode, rawPath: string, req: IncomingMessa
   if (rawPath === '/cluster/info') {
     if (method !== 'GET') return send(res, 405, 'method not allowed\n');
     return sendJson(res, 200, raft.info());
+  }
+  if (rawPath === '/log') {
+    if (method !== 'GET') return send(res, 405, 'method not allowed\n');
+    return sendJson(res, 200, raft.logInfo());
   }
 
   const rpc = rawPath === '/raft/request-vote' ? 'vote' : rawPath === '/raft/append-entries' ? 'append' : undefined;

@@ -7,10 +7,11 @@ import { createClusterHandler, createHandler } from './http.js';
 import { parseAddr, PeerClient, sourceAddress } from './peers.js';
 import { RaftNode, type RaftOptions } from './raft.js';
 import { FileStateStorage, RaftState, type StateStorage } from './raftState.js';
-import { DurableStore, type Store } from './store.js';
+import { RaftLog } from './raftLog.js';
+import { type DurableStore, KvStateMachine, ReplicatedStore, type Store } from './store.js';
 
 export interface NodeOptions {
-  /** Puts another store in front of the durable one (used by test variants). */
+  /** Puts another store in front of the replicated one (used by test variants). */
   wrapStore?: (durable: DurableStore) => Store;
   /** Replaces the key-value HTTP handler (used by test variants). */
   handler?: (store: Store) => RequestListener;
@@ -34,25 +35,38 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
     .map((p) => p.trim())
     .filter((p) => p !== '');
   const dataDir = path.resolve(process.env.DATA_DIR || './data');
-  const checkpointBytes = process.env.KV_CHECKPOINT_BYTES ? Number(process.env.KV_CHECKPOINT_BYTES) : undefined;
 
   // Recover before listening: nobody can reach us (not even /health) until
   // memory matches the disk.
-  const durable = await DurableStore.open(dataDir, { log, checkpointBytes });
-  const r = durable.recovery;
+  const raftLog = await RaftLog.open(dataDir, (err) => {
+    // We no longer know what reached the disk; a restart finds out.
+    log(`${err.message}; exiting`);
+    process.exit(1);
+  });
+  const r = raftLog.recovery;
   log(
-    `Recovered ${r.keys} keys (snapshot ${r.snapshotKeys}, replayed ${r.walRecords} WAL records` +
-      `${r.droppedBytes > 0 ? `, dropped a torn tail of ${r.droppedBytes} bytes` : ''}) ` +
+    `Recovered a log of ${r.entries} entries, ${r.commitIndex} known committed` +
+      `${r.droppedBytes > 0 ? `, dropped a torn tail of ${r.droppedBytes} bytes (${r.problem ?? ''})` : ''} ` +
       `from ${dataDir} in ${r.millis} ms`,
   );
-  const store = options.wrapStore ? options.wrapStore(durable) : durable;
-
   const raftState = await RaftState.open((options.raftStorage ?? ((dir) => new FileStateStorage(dir)))(dataDir));
+  const machine = new KvStateMachine();
   const transport = new PeerClient(sourceAddress(host));
-  const raft = (options.raftNode ?? ((o) => new RaftNode(o)))({ id: addr, peers, state: raftState, transport, log });
-  // Before listening: a cluster of one elects itself here, so its first
-  // client request already finds a leader.
+  const raft = (options.raftNode ?? ((o) => new RaftNode(o)))({
+    id: addr,
+    peers,
+    state: raftState,
+    raftLog,
+    apply: (command) => machine.apply(command),
+    transport,
+    log,
+  });
+  // Before listening: the map is rebuilt from the committed entries, and a
+  // cluster of one elects itself and commits the rest of its log here, so
+  // its first client request already finds a leader and all its data.
   await raft.start();
+  const durable: DurableStore = new ReplicatedStore(raft, machine);
+  const store = options.wrapStore ? options.wrapStore(durable) : durable;
 
   const handler = createClusterHandler(raft, (options.handler ?? createHandler)(store));
 
@@ -82,7 +96,6 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
     log(`${signal} received, shutting down`);
     // Stop elections and heartbeats; the others will notice and elect.
     raft.stop();
-    transport.close();
 
     // close() stops accepting and resolves once every connection is gone.
     // Idle keep-alive sockets would hold it open until their timeout, so
@@ -99,14 +112,15 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
     clearTimeout(deadline);
 
     try {
-      // Writes are already durable when acknowledged; close() commits any
-      // still queued and checkpoints so the next start is quick.
+      // Writes are already durable when acknowledged; close() finishes
+      // the log writes still queued and records the commit index.
       await store.close();
+      transport.close();
     } catch (err) {
       log(`closing the store failed: ${err instanceof Error ? err.message : String(err)}`);
       process.exit(1);
     }
-    log(`Stopped cleanly with ${durable.size} keys on disk`);
+    log(`Stopped cleanly with ${durable.size} keys, log of ${raftLog.lastIndex} entries`);
     process.exit(0);
   };
   process.on('SIGTERM', (s) => void shutdown(s));

@@ -1,18 +1,35 @@
-// The two Raft RPCs, as the rest of the code sees them (camelCase) and as
-// they travel between nodes (JSON with hyphenated field names, fixed by the
-// challenge so that nodes written in different languages can talk).
+// The two Raft RPCs and the log entries they carry, as the rest of the code
+// sees them (camelCase) and as they travel between nodes (JSON with
+// hyphenated field names, fixed by the challenge so that nodes written in
+// different languages can talk).
 //
 //   POST /raft/request-vote
-//     {"term":3,"candidate-id":"10.0.42.102:8080","last-log-index":0,"last-log-term":0}
+//     {"term":3,"candidate-id":"10.0.42.102:8080","last-log-index":6,"last-log-term":2}
 //     -> {"term":3,"vote-granted":true}
 //
 //   POST /raft/append-entries
-//     {"term":3,"leader-id":"10.0.42.101:8080","prev-log-index":0,"prev-log-term":0,
-//      "entries":[],"leader-commit":0}
+//     {"term":3,"leader-id":"10.0.42.101:8080","prev-log-index":6,"prev-log-term":2,
+//      "entries":[{"index":7,"term":3,"command":{"op":"put","key":"a","value":"1"}}],
+//      "leader-commit":6}
 //     -> {"term":3,"success":true}
+//     -> {"term":3,"success":false,"conflict-index":5,"conflict-term":2}   (log mismatch)
 //
 // Decoding checks every field: a node must never act on a message it only
-// half understood.
+// half understood. The same entry encoding is used on disk (raftLog.ts) and
+// in GET /log.
+
+/** What a log entry asks the key-value state machine to do. `noop` is a new leader's first entry. */
+export type Command =
+  | { op: 'put'; key: string; value: string }
+  | { op: 'delete'; key: string }
+  | { op: 'clear' }
+  | { op: 'noop' };
+
+export interface LogEntry {
+  index: number;
+  term: number;
+  command: Command;
+}
 
 export interface RequestVoteArgs {
   term: number;
@@ -31,14 +48,16 @@ export interface AppendEntriesArgs {
   leaderId: string;
   prevLogIndex: number;
   prevLogTerm: number;
-  /** Always empty in the leader-election stage: these are heartbeats. */
-  entries: unknown[];
+  /** Consecutive, starting at prevLogIndex + 1; empty for a heartbeat. */
+  entries: LogEntry[];
   leaderCommit: number;
 }
 
 export interface AppendEntriesReply {
   term: number;
   success: boolean;
+  /** Fast backup hint on a log mismatch (optional on the wire; see raft.ts). */
+  conflict?: { index: number; term: number };
 }
 
 export function encodeRequestVote(a: RequestVoteArgs): object {
@@ -66,7 +85,8 @@ export function encodeAppendEntries(a: AppendEntriesArgs): object {
 }
 
 export function encodeAppendEntriesReply(r: AppendEntriesReply): object {
-  return { term: r.term, success: r.success };
+  if (r.conflict === undefined) return { term: r.term, success: r.success };
+  return { term: r.term, success: r.success, 'conflict-index': r.conflict.index, 'conflict-term': r.conflict.term };
 }
 
 /** Thrown for a body that is not the expected message; the HTTP layer answers 400. */
@@ -89,12 +109,19 @@ export function decodeRequestVoteReply(body: unknown): RequestVoteReply {
 
 export function decodeAppendEntries(body: unknown): AppendEntriesArgs {
   const m = object(body);
-  const entries = m['entries'];
-  if (!Array.isArray(entries)) throw new BadMessage('"entries" must be an array');
+  const raw = m['entries'];
+  if (!Array.isArray(raw)) throw new BadMessage('"entries" must be an array');
+  const prevLogIndex = count(m, 'prev-log-index');
+  const entries = raw.map(decodeEntry);
+  entries.forEach((e, i) => {
+    if (e.index !== prevLogIndex + 1 + i) {
+      throw new BadMessage(`entries must be consecutive from prev-log-index + 1 (${prevLogIndex + 1}); entry ${i} has index ${e.index}`);
+    }
+  });
   return {
     term: count(m, 'term'),
     leaderId: text(m, 'leader-id'),
-    prevLogIndex: count(m, 'prev-log-index'),
+    prevLogIndex,
     prevLogTerm: count(m, 'prev-log-term'),
     entries,
     leaderCommit: count(m, 'leader-commit'),
@@ -103,7 +130,36 @@ export function decodeAppendEntries(body: unknown): AppendEntriesArgs {
 
 export function decodeAppendEntriesReply(body: unknown): AppendEntriesReply {
   const m = object(body);
-  return { term: count(m, 'term'), success: flag(m, 'success') };
+  const reply: AppendEntriesReply = { term: count(m, 'term'), success: flag(m, 'success') };
+  // The hint is optional: a follower written by someone else may omit it.
+  if (m['conflict-index'] !== undefined && m['conflict-term'] !== undefined) {
+    reply.conflict = { index: count(m, 'conflict-index'), term: count(m, 'conflict-term') };
+  }
+  return reply;
+}
+
+/** `{"index":7,"term":3,"command":{...}}`: on the wire, on disk and in GET /log alike. */
+export function decodeEntry(body: unknown): LogEntry {
+  const m = object(body);
+  const index = count(m, 'index');
+  if (index === 0) throw new BadMessage('"index" starts at 1');
+  return { index, term: count(m, 'term'), command: decodeCommand(m['command']) };
+}
+
+export function decodeCommand(body: unknown): Command {
+  const m = object(body);
+  switch (m['op']) {
+    case 'put':
+      return { op: 'put', key: text(m, 'key'), value: text(m, 'value') };
+    case 'delete':
+      return { op: 'delete', key: text(m, 'key') };
+    case 'clear':
+      return { op: 'clear' };
+    case 'noop':
+      return { op: 'noop' };
+    default:
+      throw new BadMessage('"command.op" must be one of put, delete, clear, noop');
+  }
 }
 
 function object(body: unknown): Record<string, unknown> {

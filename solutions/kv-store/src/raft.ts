@@ -1,5 +1,6 @@
-// Raft leader election (sections 5.1, 5.2 and 5.4.1 of the Raft paper, with
-// an empty log): roles, terms, votes, timers and the two RPC handlers.
+// Raft (sections 5.1-5.4 and 8 of the Raft paper): leader election, log
+// replication, the commit rule, applying committed entries, and reads that
+// are linearizable because the leader confirms its leadership first.
 //
 //                 times out,            receives votes from
 //                starts election        a majority (3 of 5)
@@ -12,13 +13,14 @@
 //          for 500 ms
 //
 // Everything here runs on the event loop, so no two handlers ever interleave
-// between two statements; they can only interleave at an `await`. The only
-// awaits are on disk writes (`state.durable()`) and on peers' answers, and
-// after each one the code checks that the role and term it started with
-// still hold before acting on the result.
+// between two statements; they can only interleave at an `await`. The awaits
+// are on disk writes (`state.durable()`, `log.flushed()`) and on peers'
+// answers, and after each one the code checks that the role and term it
+// started with still hold before acting on the result.
 
-import type { AppendEntriesArgs, AppendEntriesReply, RequestVoteArgs, RequestVoteReply } from './messages.js';
+import type { AppendEntriesArgs, AppendEntriesReply, Command, LogEntry, RequestVoteArgs, RequestVoteReply } from './messages.js';
 import type { Transport } from './peers.js';
+import type { RaftLog } from './raftLog.js';
 import type { RaftState } from './raftState.js';
 
 export type Role = 'follower' | 'candidate' | 'leader';
@@ -32,18 +34,46 @@ export interface ClusterInfo {
   peers: string[];
 }
 
+/** The body of GET /log. */
+export interface LogInfo {
+  entries: readonly LogEntry[];
+  'commit-index': number;
+  'last-applied': number;
+}
+
 export interface RaftOptions {
   /** This node's address (ADDR); also its id in votes and heartbeats. */
   id: string;
   /** Every other node's address (PEERS). */
   peers: readonly string[];
   state: RaftState;
+  /** The durable log; its commit markers say where applying starts. */
+  raftLog: RaftLog;
+  /** Executes one committed command; called in index order, once per entry. */
+  apply: (command: Command) => void;
   transport: Transport;
   log?: (line: string) => void;
-  /** Nodes, counting this one, needed to win an election or to stay leader. Default: a majority. */
+  /** Nodes, counting this one, needed to win an election, to commit, or to stay leader. Default: a majority. */
   quorum?: (clusterSize: number) => number;
   /** Picks one election timeout in ms. Default: uniformly random in [500, 1000). */
   electionTimeout?: () => number;
+}
+
+/**
+ * The request had no effect and never will: this node is not (or no longer)
+ * the leader. `leader` is who is, if known. The HTTP layer answers 307 or 503.
+ */
+export class NotLeader extends Error {
+  constructor(readonly leader: string | null) {
+    super(leader === null ? 'no leader' : `not the leader; try ${leader}`);
+  }
+}
+
+/** A write whose entry may or may not still be committed. The HTTP layer answers 500. */
+export class OutcomeUnknown extends Error {
+  constructor() {
+    super('outcome unknown');
+  }
 }
 
 // Timings from the challenge. The election timeout is more generous than the
@@ -54,15 +84,19 @@ export const HEARTBEAT_INTERVAL_MS = 100;
 /** A leader that has not heard from a majority for this long steps down. */
 export const LEADER_LEASE_MS = ELECTION_TIMEOUT_MIN_MS;
 // Each RPC has its own deadline, so one unreachable peer never delays the
-// others, and each heartbeat is independent of the previous one: a slow
-// answer does not hold back the next heartbeat (so about three can be in
-// flight to an unresponsive peer). A heartbeat may outlive its interval so that a TCP
-// segment lost and retransmitted (after about 200 ms) still counts; on a
-// lossy network that is the difference between a steady leader and a new
-// election every few seconds. Vote requests end before the next election
-// could start.
+// others. A heartbeat may outlive its interval so that a TCP segment lost
+// and retransmitted (after about 200 ms) still counts; on a lossy network
+// that is the difference between a steady leader and a new election every
+// few seconds. Vote requests end before the next election could start.
 export const HEARTBEAT_RPC_TIMEOUT_MS = 300;
+export const REPLICATE_RPC_TIMEOUT_MS = 500;
 export const VOTE_RPC_TIMEOUT_MS = 400;
+/** Most entries in one AppendEntries; a follower far behind catches up in several. */
+export const MAX_BATCH_ENTRIES = 512;
+/** A write not known to be committed after this long is answered "outcome unknown". */
+export const WRITE_TIMEOUT_MS = 5000;
+/** A read whose leadership check has not completed after this long gets 503. */
+export const READ_TIMEOUT_MS = 2000;
 
 export function majority(clusterSize: number): number {
   return Math.floor(clusterSize / 2) + 1;
@@ -72,11 +106,39 @@ function randomElectionTimeout(): number {
   return ELECTION_TIMEOUT_MIN_MS + Math.random() * (ELECTION_TIMEOUT_MAX_MS - ELECTION_TIMEOUT_MIN_MS);
 }
 
+/** What the leader knows about one follower (reset at every election won). */
+interface Progress {
+  /** The next entry to send. */
+  nextIndex: number;
+  /** The highest entry known to be on its disk. */
+  matchIndex: number;
+  /** A replicating AppendEntries is out; only one at a time, each carrying all that is missing. */
+  inflight: boolean;
+  /** The highest sequence number of our AppendEntries it answered in our term (for reads). */
+  ackedSeq: number;
+}
+
+/** A client write waiting for its entry to be applied. */
+interface WriteWaiter {
+  term: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** A read waiting for a majority to answer AppendEntries sent from `seq` on. */
+interface ReadWaiter {
+  seq: number;
+  resolve: () => void;
+}
+
 export class RaftNode {
   readonly id: string;
   /** Sorted, as GET /cluster/info reports them. */
   readonly peers: readonly string[];
   private readonly state: RaftState;
+  private readonly raftLog: RaftLog;
+  private readonly applyCommand: (command: Command) => void;
   private readonly transport: Transport;
   private readonly log: (line: string) => void;
   private readonly quorumOf: (clusterSize: number) => number;
@@ -89,10 +151,30 @@ export class RaftNode {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
+  private commitIndex: number;
+  private lastApplied = 0;
+  /** Client writes by the index of their entry (several if a later term reused the index). */
+  private readonly writes = new Map<number, WriteWaiter[]>();
+  /** Callbacks waiting for lastApplied to reach an index. */
+  private appliedWaiters: Array<{ index: number; resolve: () => void }> = [];
+
   // Leader bookkeeping.
   private leaderSince = 0;
+  /** Index of this term's no-op: reads wait until it is committed. */
+  private noopIndex = 0;
+  private progress = new Map<string, Progress>();
   /** When each peer last answered a heartbeat of our current term. */
   private readonly lastAck = new Map<string, number>();
+  /** Sequence number of the last AppendEntries sent. */
+  private sendSeq = 0;
+  private readWaiters: ReadWaiter[] = [];
+  /** The heartbeat round out for reads, if any. */
+  private readRound: { firstSeq: number } | undefined;
+  private roundScheduled = false;
+  private replicationScheduled = false;
+  private commitNoticeScheduled = false;
+  /** Rejected when this leadership ends; reads race against it. */
+  private deposed: { promise: Promise<never>; reject: (err: Error) => void } | undefined;
   /** Peers whose last heartbeat failed; only used to log changes, not every failure. */
   private readonly unreachable = new Set<string>();
 
@@ -100,13 +182,19 @@ export class RaftNode {
     this.id = options.id;
     this.peers = [...new Set(options.peers)].filter((p) => p !== options.id).sort();
     this.state = options.state;
+    this.raftLog = options.raftLog;
+    this.applyCommand = options.apply;
     this.transport = options.transport;
     this.log = options.log ?? (() => {});
     this.quorumOf = options.quorum ?? majority;
     this.electionTimeout = options.electionTimeout ?? randomElectionTimeout;
+    this.commitIndex = this.raftLog.recovery.commitIndex;
+    this.raftLog.onDurable = () => {
+      if (this.role === 'leader') this.advanceCommit();
+    };
   }
 
-  /** Votes needed to win, and acknowledgements needed to stay leader. */
+  /** Votes needed to win, acknowledgements needed to commit or to stay leader. */
   get quorum(): number {
     return this.quorumOf(this.peers.length + 1);
   }
@@ -124,23 +212,156 @@ export class RaftNode {
     return { id: this.id, role: this.role, term: this.state.term, leader: this.leaderId, peers: [...this.peers] };
   }
 
+  logInfo(): LogInfo {
+    return { entries: this.raftLog.all(), 'commit-index': this.commitIndex, 'last-applied': this.lastApplied };
+  }
+
   /**
-   * Starts as a follower. A cluster of one has nobody to wait for: it
-   * elects itself before returning, so it can serve from its first request.
+   * Applies what the log says is committed, then starts as a follower. A
+   * cluster of one has nobody to wait for: it elects itself and commits its
+   * no-op (and so everything before it) before returning, so it can serve
+   * from its first request.
    */
   async start(): Promise<void> {
+    this.applyCommitted();
     this.log(
       `Raft: ${this.peers.length + 1}-node cluster, starting as follower in term ${this.state.term}` +
-        (this.state.votedFor !== null ? ` (voted for ${this.state.votedFor})` : ''),
+        (this.state.votedFor !== null ? ` (voted for ${this.state.votedFor})` : '') +
+        `, log ${this.raftLog.lastIndex} entries, ${this.lastApplied} applied`,
     );
-    if (this.peers.length === 0) await this.startElection('Single-node cluster');
-    else this.resetElectionTimer();
+    if (this.peers.length === 0) {
+      await this.startElection('Single-node cluster');
+      if (this.role === 'leader') await this.whenApplied(this.noopIndex);
+    } else {
+      this.resetElectionTimer();
+    }
   }
 
   stop(): void {
     this.stopped = true;
     clearTimeout(this.electionTimer);
     clearInterval(this.heartbeatTimer);
+  }
+
+  /** Stops, and closes the log once every queued write is on disk. */
+  async close(): Promise<void> {
+    this.stop();
+    this.raftLog.saveCommitIndex(this.commitIndex);
+    await this.raftLog.close();
+  }
+
+  // ------------------------------------------------------------ clients
+
+  /**
+   * Appends a client command and resolves once its entry is committed and
+   * applied. Rejects with NotLeader if nothing was appended or if another
+   * entry was committed at its index (so it never will be), and with
+   * OutcomeUnknown if neither is known after WRITE_TIMEOUT_MS.
+   */
+  propose(command: Command): Promise<void> {
+    if (this.role !== 'leader' || this.stopped) return Promise.reject(new NotLeader(this.role === 'leader' ? null : this.leaderId));
+    const entry = this.appendAsLeader(command);
+    return new Promise<void>((resolve, reject) => {
+      const waiter: WriteWaiter = {
+        term: entry.term,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.removeWrite(entry.index, waiter);
+          reject(new OutcomeUnknown());
+        }, WRITE_TIMEOUT_MS),
+      };
+      const list = this.writes.get(entry.index);
+      if (list === undefined) this.writes.set(entry.index, [waiter]);
+      else list.push(waiter);
+    });
+  }
+
+  /**
+   * The read-index check (section 8): resolves when a read served from the
+   * local map right now is linearizable. This term's no-op must be
+   * committed (so our commit index covers everything any earlier leader
+   * acknowledged), a majority must have answered an AppendEntries sent
+   * after the read arrived (so no newer leader existed when it did), and
+   * the map must have applied everything up to the commit index noted
+   * before that round.
+   */
+  async readBarrier(): Promise<void> {
+    if (this.role !== 'leader' || this.deposed === undefined) throw new NotLeader(this.leaderId);
+    const term = this.state.term;
+    const deposed = this.deposed.promise;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new NotLeader(null)), READ_TIMEOUT_MS);
+    });
+    try {
+      if (this.commitIndex < this.noopIndex) await Promise.race([this.whenApplied(this.noopIndex), deposed, timeout]);
+      const readIndex = this.commitIndex;
+      if (this.quorum > 1) await Promise.race([this.confirmLeadership(), deposed, timeout]);
+      await Promise.race([this.whenApplied(readIndex), deposed, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.role !== 'leader' || this.state.term !== term) throw new NotLeader(this.role === 'leader' ? null : this.leaderId);
+  }
+
+  /** Resolves once a majority answered an AppendEntries sent from now on. */
+  private confirmLeadership(): Promise<void> {
+    const seq = this.sendSeq + 1;
+    const promise = new Promise<void>((resolve) => this.readWaiters.push({ seq, resolve }));
+    this.startReadRound();
+    return promise;
+  }
+
+  /**
+   * One heartbeat round at a time serves the reads: those that arrive while
+   * a round is out wait for the next one, which starts as soon as that
+   * round has its majority (or its deadline passed). Under load, rounds
+   * batch reads the way the log writer batches fsyncs.
+   */
+  private startReadRound(): void {
+    if (this.readRound !== undefined || this.roundScheduled || this.readWaiters.length === 0) return;
+    this.roundScheduled = true;
+    setImmediate(() => {
+      this.roundScheduled = false;
+      if (this.role !== 'leader' || this.readWaiters.length === 0) return;
+      const round = { firstSeq: this.sendSeq + 1 };
+      this.readRound = round;
+      for (const peer of this.peers) this.sendHeartbeat(peer);
+      setTimeout(() => {
+        if (this.readRound !== round) return;
+        this.readRound = undefined;
+        this.startReadRound();
+      }, HEARTBEAT_RPC_TIMEOUT_MS);
+    });
+  }
+
+  private checkReads(): void {
+    if (this.readWaiters.length === 0 && this.readRound === undefined) return;
+    const acked = [...this.progress.values()].map((p) => p.ackedSeq);
+    const reached = (seq: number) => 1 + acked.filter((s) => s >= seq).length >= this.quorum;
+    this.readWaiters = this.readWaiters.filter((w) => {
+      if (!reached(w.seq)) return true;
+      w.resolve();
+      return false;
+    });
+    if (this.readRound !== undefined && reached(this.readRound.firstSeq)) {
+      this.readRound = undefined;
+      this.startReadRound();
+    }
+  }
+
+  private whenApplied(index: number): Promise<void> {
+    if (this.lastApplied >= index) return Promise.resolve();
+    return new Promise((resolve) => this.appliedWaiters.push({ index, resolve }));
+  }
+
+  private removeWrite(index: number, waiter: WriteWaiter): void {
+    const list = this.writes.get(index);
+    if (list === undefined) return;
+    const rest = list.filter((w) => w !== waiter);
+    if (rest.length === 0) this.writes.delete(index);
+    else this.writes.set(index, rest);
   }
 
   // ---------------------------------------------------------------- RPCs
@@ -166,7 +387,7 @@ export class RaftNode {
     return { term, voteGranted: granted };
   }
 
-  /** POST /raft/append-entries: a heartbeat in this stage. */
+  /** POST /raft/append-entries: heartbeats and replication (section 5.3). */
   async handleAppendEntries(args: AppendEntriesArgs): Promise<AppendEntriesReply> {
     if (args.term < this.state.term) {
       // A stale leader. Our term in the reply tells it to step down.
@@ -188,20 +409,137 @@ export class RaftNode {
       this.log(`Received heartbeat from ${args.leaderId}, following in term ${args.term}`);
     }
     this.resetElectionTimer();
-    await this.state.durable();
-    // The log is empty, so prev-log-index/prev-log-term (both 0) always match.
+
+    // The consistency check: we must hold the entry just before the new ones.
+    const log = this.raftLog;
+    const prevTerm = log.term(args.prevLogIndex);
+    if (prevTerm !== args.prevLogTerm) {
+      // Fast backup hint: where the leader should try next.
+      const conflict =
+        prevTerm === undefined
+          ? { index: log.lastIndex + 1, term: 0 }
+          : { index: log.firstIndexOfTerm(args.prevLogIndex), term: prevTerm };
+      await this.state.durable();
+      return { term: args.term, success: false, conflict };
+    }
+
+    // Skip what we already have; at the first conflict drop our suffix.
+    // Never drop anything just because the request is shorter than our log:
+    // it may be an older, delayed request from this same leader.
+    let i = 0;
+    for (; i < args.entries.length; i++) {
+      const e = args.entries[i]!;
+      const ours = log.term(e.index);
+      if (ours === undefined) break;
+      if (ours !== e.term) {
+        if (e.index <= this.commitIndex) {
+          // A committed entry can never change; a leader that says it does is broken.
+          this.log(`BUG: ${args.leaderId} conflicts with committed entry ${e.index}; refusing`);
+          await this.state.durable();
+          return { term: args.term, success: false };
+        }
+        this.log(`Log conflict at ${e.index} (term ${ours}, leader has ${e.term}): dropping entries ${e.index}-${log.lastIndex}`);
+        log.truncateFrom(e.index);
+        break;
+      }
+    }
+    if (i < args.entries.length) log.append(args.entries.slice(i));
+
+    // Acknowledge only what is on disk, including entries appended by an
+    // earlier request whose write may still be in progress.
+    await Promise.all([this.state.durable(), log.flushed()]);
+    if (this.state.term !== args.term) return { term: this.state.term, success: false };
+
+    const lastNew = args.prevLogIndex + args.entries.length;
+    const commit = Math.min(args.leaderCommit, lastNew);
+    if (commit > this.commitIndex) {
+      this.commitIndex = commit;
+      this.applyCommitted();
+    }
     return { term: args.term, success: true };
   }
 
   /**
    * Election restriction (5.4.1): only vote for a candidate whose log is at
-   * least as up-to-date as ours. Our log is still empty (last index 0, last
-   * term 0), so every candidate qualifies; log replication fills this in.
+   * least as up-to-date as ours: a higher last term, or the same last term
+   * and at least our length. Every committed entry is on a majority, and
+   * that majority refuses any candidate that lacks it.
    */
   private candidateLogIsUpToDate(args: RequestVoteArgs): boolean {
-    const ourLastTerm = 0;
-    const ourLastIndex = 0;
+    const ourLastTerm = this.raftLog.lastTerm;
+    const ourLastIndex = this.raftLog.lastIndex;
     return args.lastLogTerm > ourLastTerm || (args.lastLogTerm === ourLastTerm && args.lastLogIndex >= ourLastIndex);
+  }
+
+  // ------------------------------------------------------ commit, apply
+
+  /**
+   * The leader's commit rule (5.3, 5.4.2): the highest index stored on a
+   * majority (counting our own disk), but only if it is from our term;
+   * earlier entries are committed by the one after them.
+   */
+  private advanceCommit(): void {
+    const n = this.storedOnQuorum();
+    if (n <= this.commitIndex || this.raftLog.term(n) !== this.state.term) return;
+    this.commitIndex = n;
+    this.applyCommitted();
+    this.scheduleCommitNotice();
+  }
+
+  /**
+   * Followers learn the new commit index with the next AppendEntries. Those
+   * with a request in flight get it with the next batch; the others get a
+   * heartbeat now, which (unlike a replicating request) does not hold up
+   * the next batch while it is out.
+   */
+  private scheduleCommitNotice(): void {
+    if (this.commitNoticeScheduled) return;
+    this.commitNoticeScheduled = true;
+    setImmediate(() => {
+      this.commitNoticeScheduled = false;
+      if (this.role !== 'leader') return;
+      for (const [peer, p] of this.progress) if (!p.inflight && p.nextIndex > this.raftLog.lastIndex) this.sendHeartbeat(peer);
+    });
+  }
+
+  /** The highest index on the disks of a majority, our own included. */
+  protected storedOnQuorum(): number {
+    const matched = [this.raftLog.durableIndex, ...[...this.progress.values()].map((p) => p.matchIndex)].sort((a, b) => b - a);
+    return matched[this.quorum - 1] ?? 0;
+  }
+
+  /** The highest index on our own disk. */
+  protected storedLocally(): number {
+    return this.raftLog.durableIndex;
+  }
+
+  /** Applies committed entries in order and answers the writes and reads waiting on them. */
+  private applyCommitted(): void {
+    if (this.lastApplied >= this.commitIndex) return;
+    while (this.lastApplied < this.commitIndex) {
+      const entry = this.raftLog.entry(this.lastApplied + 1)!;
+      this.applyCommand(entry.command);
+      this.lastApplied = entry.index;
+      const waiting = this.writes.get(entry.index);
+      if (waiting !== undefined) {
+        this.writes.delete(entry.index);
+        for (const w of waiting) {
+          clearTimeout(w.timer);
+          // Ours if the committed entry has the term we appended it in;
+          // otherwise another entry took the index for good.
+          if (w.term === entry.term) w.resolve();
+          else w.reject(new NotLeader(this.role === 'leader' ? null : this.leaderId));
+        }
+      }
+    }
+    this.raftLog.saveCommitIndex(this.commitIndex);
+    if (this.appliedWaiters.length > 0) {
+      this.appliedWaiters = this.appliedWaiters.filter((w) => {
+        if (w.index > this.lastApplied) return true;
+        w.resolve();
+        return false;
+      });
+    }
   }
 
   // ------------------------------------------------------ role changes
@@ -215,6 +553,12 @@ export class RaftNode {
     if (wasLeader) {
       this.stopHeartbeats();
       this.resetElectionTimer();
+      // Pending reads fail (a read has no effect); pending writes keep
+      // waiting to learn whether their entries are committed.
+      this.deposed?.reject(new NotLeader(null));
+      this.deposed = undefined;
+      this.readWaiters = [];
+      this.readRound = undefined;
     }
     this.log(`${why}, now follower in term ${this.state.term}`);
   }
@@ -242,7 +586,12 @@ export class RaftNode {
     let votes = 1;
     if (votes >= this.quorum) return this.becomeLeader();
 
-    const args: RequestVoteArgs = { term, candidateId: this.id, lastLogIndex: 0, lastLogTerm: 0 };
+    const args: RequestVoteArgs = {
+      term,
+      candidateId: this.id,
+      lastLogIndex: this.raftLog.lastIndex,
+      lastLogTerm: this.raftLog.lastTerm,
+    };
     for (const peer of this.peers) {
       this.transport.requestVote(peer, args, VOTE_RPC_TIMEOUT_MS).then(
         (reply) => {
@@ -270,10 +619,143 @@ export class RaftNode {
     clearTimeout(this.electionTimer);
     this.leaderSince = performance.now();
     this.lastAck.clear();
+    let reject: (err: Error) => void = () => {};
+    const promise = new Promise<never>((_, r) => (reject = r));
+    promise.catch(() => {}); // only reads that race against it care
+    this.deposed = { promise, reject };
+    this.progress = new Map(
+      this.peers.map((p) => [p, { nextIndex: this.raftLog.lastIndex + 1, matchIndex: 0, inflight: false, ackedSeq: 0 }]),
+    );
     this.log(`Became leader in term ${this.state.term}`);
-    // Announce ourselves at once, then keep doing so.
-    this.sendHeartbeats();
+    // A no-op of our own term commits everything before it, and tells
+    // reads when our commit index is complete.
+    this.noopIndex = this.appendAsLeader({ op: 'noop' }).index;
     this.heartbeatTimer = setInterval(() => this.onHeartbeatTick(), HEARTBEAT_INTERVAL_MS);
+  }
+
+  // --------------------------------------------------------- replication
+
+  private appendAsLeader(command: Command): LogEntry {
+    const entry: LogEntry = { index: this.raftLog.lastIndex + 1, term: this.state.term, command };
+    // Our own disk write runs in parallel with sending to the followers.
+    this.raftLog.append([entry]);
+    this.scheduleReplication();
+    return entry;
+  }
+
+  /** Entries appended in the same turn of the event loop go out in one request. */
+  private scheduleReplication(): void {
+    if (this.replicationScheduled) return;
+    this.replicationScheduled = true;
+    setImmediate(() => {
+      this.replicationScheduled = false;
+      if (this.role === 'leader') for (const peer of this.peers) this.replicate(peer);
+    });
+  }
+
+  /**
+   * Sends `peer` everything it is missing (up to MAX_BATCH_ENTRIES), or an
+   * empty AppendEntries as a probe and heartbeat, unless a request is
+   * already out: then its answer sends the next one at once.
+   */
+  private replicate(peer: string): void {
+    const p = this.progress.get(peer);
+    if (p === undefined || p.inflight) return;
+    const term = this.state.term;
+    const prev = p.nextIndex - 1;
+    const entries = this.raftLog.slice(p.nextIndex, Math.min(this.raftLog.lastIndex, prev + MAX_BATCH_ENTRIES));
+    const args: AppendEntriesArgs = {
+      term,
+      leaderId: this.id,
+      prevLogIndex: prev,
+      prevLogTerm: this.raftLog.term(prev) ?? 0,
+      entries,
+      leaderCommit: this.commitIndex,
+    };
+    p.inflight = true;
+    const seq = ++this.sendSeq;
+    this.transport.appendEntries(peer, args, entries.length > 0 ? REPLICATE_RPC_TIMEOUT_MS : HEARTBEAT_RPC_TIMEOUT_MS).then(
+      (reply) => {
+        p.inflight = false;
+        if (!this.acknowledged(peer, term, seq, reply)) return;
+        if (reply.success) {
+          const match = prev + entries.length;
+          if (match > p.matchIndex) p.matchIndex = match;
+          p.nextIndex = match + 1;
+          this.advanceCommit();
+        } else {
+          const next = this.backUp(prev, reply);
+          // No way back (a follower that refuses even at the start): leave
+          // it to the next heartbeat rather than ask again at once, forever.
+          if (next === p.nextIndex) return;
+          p.nextIndex = next;
+        }
+        if (p.nextIndex <= this.raftLog.lastIndex) this.replicate(peer);
+      },
+      (err: unknown) => {
+        p.inflight = false;
+        this.peerFailed(peer, err);
+      },
+    );
+  }
+
+  /**
+   * Where to try next after a mismatch at `prev`. With the follower's hint:
+   * just past our last entry of its conflicting term if we have that term,
+   * else its conflict index. Without one: one entry back.
+   */
+  private backUp(prev: number, reply: AppendEntriesReply): number {
+    let next = prev;
+    if (reply.conflict !== undefined) {
+      const ours = reply.conflict.term === 0 ? 0 : this.raftLog.lastIndexOfTerm(reply.conflict.term);
+      next = ours > 0 ? ours + 1 : reply.conflict.index;
+    }
+    return Math.max(1, Math.min(next, prev));
+  }
+
+  /**
+   * A heartbeat that does not disturb replication: it claims only what the
+   * follower is known to hold (matchIndex), so it always matches, and it
+   * carries the commit index.
+   */
+  private sendHeartbeat(peer: string): void {
+    const p = this.progress.get(peer);
+    if (p === undefined) return;
+    const term = this.state.term;
+    const args: AppendEntriesArgs = {
+      term,
+      leaderId: this.id,
+      prevLogIndex: p.matchIndex,
+      prevLogTerm: this.raftLog.term(p.matchIndex) ?? 0,
+      entries: [],
+      leaderCommit: this.commitIndex,
+    };
+    const seq = ++this.sendSeq;
+    this.transport.appendEntries(peer, args, HEARTBEAT_RPC_TIMEOUT_MS).then(
+      (reply) => void this.acknowledged(peer, term, seq, reply),
+      (err: unknown) => this.peerFailed(peer, err),
+    );
+  }
+
+  /**
+   * Bookkeeping common to every AppendEntries answer. Returns whether we
+   * are still the leader of the term the request was sent in.
+   */
+  private acknowledged(peer: string, term: number, seq: number, reply: AppendEntriesReply): boolean {
+    this.peerAnswered(peer);
+    if (reply.term > this.state.term) {
+      this.becomeFollower(reply.term, `${peer} is in term ${reply.term}`);
+      return false;
+    }
+    if (this.role !== 'leader' || this.state.term !== term) return false;
+    // Any answer in our term acknowledges our leadership.
+    this.lastAck.set(peer, performance.now());
+    const p = this.progress.get(peer);
+    if (p !== undefined && seq > p.ackedSeq) {
+      p.ackedSeq = seq;
+      this.checkReads();
+    }
+    return true;
   }
 
   // --------------------------------------------------------- leadership
@@ -286,7 +768,12 @@ export class RaftNode {
       this.becomeFollower(this.state.term, `No acknowledgement from a majority for ${LEADER_LEASE_MS} ms, stepping down`);
       return;
     }
-    this.sendHeartbeats();
+    for (const [peer, p] of this.progress) {
+      // A peer with a request out still gets its heartbeat, so that a slow
+      // batch never looks like a lost leader.
+      if (p.inflight) this.sendHeartbeat(peer);
+      else this.replicate(peer);
+    }
   }
 
   /** Has a majority (counting ourselves) answered a heartbeat within the lease? */
@@ -298,32 +785,6 @@ export class RaftNode {
       if (at !== undefined && now - at < LEADER_LEASE_MS) reached++;
     }
     return reached >= this.quorum;
-  }
-
-  private sendHeartbeats(): void {
-    const term = this.state.term;
-    const args: AppendEntriesArgs = {
-      term,
-      leaderId: this.id,
-      prevLogIndex: 0,
-      prevLogTerm: 0,
-      entries: [],
-      leaderCommit: 0,
-    };
-    for (const peer of this.peers) {
-      this.transport.appendEntries(peer, args, HEARTBEAT_RPC_TIMEOUT_MS).then(
-        (reply) => {
-          this.peerAnswered(peer);
-          if (reply.term > this.state.term) {
-            this.becomeFollower(reply.term, `${peer} is in term ${reply.term}`);
-          } else if (this.role === 'leader' && this.state.term === term) {
-            // Any answer in our term acknowledges our leadership.
-            this.lastAck.set(peer, performance.now());
-          }
-        },
-        (err: unknown) => this.peerFailed(peer, err),
-      );
-    }
   }
 
   private stopHeartbeats(): void {

@@ -1,10 +1,10 @@
-// The on-disk record format, shared by the write-ahead log and the snapshot.
+// The on-disk record format of the Raft log (raftLog.ts).
 //
 // One record per line:
 //
 //     <crc32 as 8 lowercase hex digits> <space> <JSON object> \n
 //
-// e.g. `3f1c0a9e {"op":"set","key":"kenya:capital","value":"Nairobi"}`
+// e.g. `3f1c0a9e {"index":7,"term":3,"command":{"op":"delete","key":"a"}}`
 //
 // JSON escapes newlines inside values, so a raw '\n' byte can only ever be a
 // record terminator. That makes every record self-delimiting: a crash in the
@@ -14,23 +14,20 @@
 // not (e.g. a page that never made it to disk). Being text, the files can be
 // read with `less` while debugging.
 
-export type Op =
-  | { op: 'set'; key: string; value: string }
-  | { op: 'delete'; key: string }
-  | { op: 'clear' };
-
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
 const CRC_HEX_LEN = 8;
 
-export function encodeRecord(op: Op): Buffer {
-  const json = Buffer.from(JSON.stringify(op), 'utf8');
+export function encodeRecord(value: object): Buffer {
+  const json = Buffer.from(JSON.stringify(value), 'utf8');
   const header = Buffer.from(crc32(json).toString(16).padStart(CRC_HEX_LEN, '0') + ' ', 'latin1');
   return Buffer.concat([header, json, Buffer.from([NEWLINE])]);
 }
 
-export interface Decoded {
-  ops: Op[];
+export interface Decoded<T> {
+  records: T[];
+  /** Where each record starts in the buffer. */
+  starts: number[];
   /** Length of the prefix made of complete, valid records. */
   goodBytes: number;
   /** Why decoding stopped early, if it did. */
@@ -39,74 +36,41 @@ export interface Decoded {
 
 /**
  * Decodes records from the start of `buf` and stops at the first one that is
- * incomplete or invalid. Everything from `goodBytes` on was never
- * acknowledged (we only answer after a record is complete and fsynced), so
- * the caller may drop it.
+ * incomplete, fails its checksum, or that `parse` rejects (returns
+ * undefined). Everything from `goodBytes` on was never acknowledged (we only
+ * answer after a record is complete and fsynced), so the caller may drop it.
  */
-export function decodeRecords(buf: Buffer): Decoded {
-  const ops: Op[] = [];
+export function decodeRecords<T>(buf: Buffer, parse: (json: unknown) => T | undefined): Decoded<T> {
+  const records: T[] = [];
+  const starts: number[] = [];
   let pos = 0;
   while (pos < buf.length) {
     const end = buf.indexOf(NEWLINE, pos);
     if (end === -1) {
-      return { ops, goodBytes: pos, problem: `incomplete record at byte ${pos}` };
+      return { records, starts, goodBytes: pos, problem: `incomplete record at byte ${pos}` };
     }
-    const op = decodeLine(buf.subarray(pos, end));
-    if (op === undefined) {
-      return { ops, goodBytes: pos, problem: `invalid record at byte ${pos}` };
+    const json = decodeLine(buf.subarray(pos, end));
+    const record = json === undefined ? undefined : parse(json);
+    if (record === undefined) {
+      return { records, starts, goodBytes: pos, problem: `invalid record at byte ${pos}` };
     }
-    ops.push(op);
+    records.push(record);
+    starts.push(pos);
     pos = end + 1;
   }
-  return { ops, goodBytes: pos };
+  return { records, starts, goodBytes: pos };
 }
 
-function decodeLine(line: Buffer): Op | undefined {
+function decodeLine(line: Buffer): unknown {
   if (line.length < CRC_HEX_LEN + 2 || line[CRC_HEX_LEN] !== SPACE) return undefined;
   const hex = line.toString('latin1', 0, CRC_HEX_LEN);
   if (!/^[0-9a-f]{8}$/.test(hex)) return undefined;
   const json = line.subarray(CRC_HEX_LEN + 1);
   if (crc32(json) !== parseInt(hex, 16)) return undefined;
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(json.toString('utf8'));
+    return JSON.parse(json.toString('utf8'));
   } catch {
     return undefined;
-  }
-  return isOp(parsed) ? parsed : undefined;
-}
-
-function isOp(x: unknown): x is Op {
-  if (typeof x !== 'object' || x === null) return false;
-  const r = x as Record<string, unknown>;
-  switch (r.op) {
-    case 'set':
-      return typeof r.key === 'string' && typeof r.value === 'string';
-    case 'delete':
-      return typeof r.key === 'string';
-    case 'clear':
-      return true;
-    default:
-      return false;
-  }
-}
-
-/**
- * Applying ops in log order is all recovery needs. set/delete/clear don't
- * depend on the previous state, so replaying a log over a snapshot that
- * already contains its effects gives the same result (see store.ts).
- */
-export function applyOp(map: Map<string, string>, op: Op): void {
-  switch (op.op) {
-    case 'set':
-      map.set(op.key, op.value);
-      break;
-    case 'delete':
-      map.delete(op.key);
-      break;
-    case 'clear':
-      map.clear();
-      break;
   }
 }
 
