@@ -189,6 +189,11 @@ export class TestContext {
     return this.cut(groups, true);
   }
 
+  /** Cuts like partition, without waiting to settle: for a test that must act in the instant after the cut. */
+  partitionNow(...groups: string[][]): Promise<void> {
+    return this.cut(groups, false);
+  }
+
   /** Restores every link (impairments stay), then settles. */
   heal(): Promise<void> {
     return this.mend(true);
