@@ -114,7 +114,7 @@ export async function waitFor(what: string, condition: () => boolean, timeoutMs:
 
 export interface JsonReport {
   status: string;
-  stages: { stage: string; status: string; tests: { name: string; status: string; failure?: string; hint?: string }[] }[];
+  stages: { stage: string; status: string; tests: { name: string; status: string; failure?: string; hint?: string; replay?: string }[] }[];
 }
 
 export function parseReport(stdout: string): JsonReport {

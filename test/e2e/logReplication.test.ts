@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { detectCapabilities } from "../../src/runtimes/sandbox/capabilities.js";
+import { brokenVariant, challengeDir, clstr, parseReport, SOLUTION, summary } from "./harness.js";
+
+const caps = await detectCapabilities();
+const skip = caps.sandbox.available ? false : `log-replication needs partitions: ${caps.sandbox.reason}`;
+const HISTORY = "log-replication-linearizable-under-crashes-and-partitions";
+
+// Stage 5 on the network sandbox: the reference passes it and keeps the
+// history and verdict of its linearizability check; each broken variant
+// fails the test that targets its bug, with the command that replays it.
+describe("kv-store log-replication", { skip }, () => {
+  it("the reference passes, and its checked history and verdict are kept under .clstr/history", async () => {
+    const r = await clstr(SOLUTION, "test", "log-replication", "--seed", "424242");
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /seed: 424242/);
+    assert.match(r.stdout, /✓ Linearizable Under Crashes and Partitions/);
+    const dir = join(SOLUTION, ".clstr", "history");
+    const verdict = JSON.parse(readFileSync(join(dir, `${HISTORY}.verdict.json`), "utf8"));
+    assert.equal(verdict.outcome, "ok");
+    assert.equal(verdict.seed, 424242);
+    assert.ok(verdict.operations.ok >= 50, JSON.stringify(verdict.operations));
+    assert.ok(verdict.schedule.length >= 2, "the schedule injected faults");
+    assert.ok(readFileSync(join(dir, `${HISTORY}.jsonl`), "utf8").includes('"process":"nemesis"'), "the faults are in the history");
+    assert.equal(existsSync(join(dir, `${HISTORY}.html`)), false, "a picture only for a failed check");
+  });
+
+  for (const [variant, failedTest, message] of [
+    ["early-ack", "A Deposed Leader's Uncommitted Entries Are Replaced", /cut off from every other node, answered 200 to PUT/],
+  ] as const) {
+    it(`${variant} fails log-replication at "${failedTest}", with the replay command`, async () => {
+      const dir = challengeDir({ run: brokenVariant(variant), stage: "log-replication" });
+      const r = await clstr(dir, "test", "log-replication", "--seed", "7", "--reporter", "json");
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      const report = parseReport(r.stdout);
+      assert.deepEqual(summary(report), { stages: ["log-replication: failed"], failedTest });
+      const failed = report.stages[0]!.tests.find((t) => t.status === "failed")!;
+      assert.match(failed.failure!, message);
+      assert.equal(failed.replay, "clstr test log-replication --seed 7");
+    });
+  }
+});
