@@ -23,7 +23,9 @@ const STRING_ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", n: "\n", 
 const MAX_DEPTH = 1000;
 
 const isWhitespace = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === ",";
-const isDelimiter = (c: string) => isWhitespace(c) || "()[]{}\";".includes(c);
+/** Whitespace (space, tab, newline, return, comma) or a character that ends a word: ( ) [ ] { } " ; */
+const isDelimiterCode = (c: number) =>
+  c === 32 || c === 9 || c === 10 || c === 13 || c === 44 || c === 40 || c === 41 || c === 91 || c === 93 || c === 123 || c === 125 || c === 34 || c === 59;
 
 /** Splits EDN text into tokens, counting lines as it goes. */
 class Lexer {
@@ -76,13 +78,23 @@ class Lexer {
   /** A run of characters up to the next delimiter. */
   private word(): string {
     const start = this.pos;
-    while (this.pos < this.text.length && !isDelimiter(this.text[this.pos]!)) this.pos++;
+    const text = this.text;
+    while (this.pos < text.length && !isDelimiterCode(text.charCodeAt(this.pos))) this.pos++;
     return this.text.slice(start, this.pos);
   }
 
   private string(): string {
     const line = this.line;
     this.pos++; // the opening quote
+    // Most strings have no escape and no newline: one slice.
+    const close = this.text.indexOf('"', this.pos);
+    if (close !== -1) {
+      const plain = this.text.slice(this.pos, close);
+      if (!plain.includes("\\") && !plain.includes("\n")) {
+        this.pos = close + 1;
+        return plain;
+      }
+    }
     let out = "";
     for (;;) {
       const c = this.text[this.pos++];
@@ -149,9 +161,12 @@ class Lexer {
 
   /** nil, true, false, numbers, keywords and symbols. */
   private symbolic(word: string): Value {
+    const first = word.charCodeAt(0);
+    if (first === 58 && word.charCodeAt(1) !== 58 && word.length > 1) return word.slice(1); // :keyword, the common case
     if (word === "nil") return null;
     if (word === "true") return true;
     if (word === "false") return false;
+    if (first >= 48 && first <= 57 && /^\d+$/.test(word)) return Number(word);
     if (/^[+-]?\d/.test(word)) return number(word, this.line);
     if (word.startsWith(":")) {
       const name = word.replace(/^::?/, "");
@@ -250,8 +265,12 @@ class Parser {
     if (what !== "map") return items;
     if (items.length % 2 === 1) throw new HistoryError(`the map opened here has a key without a value (${items.length} forms in it)`, open.line);
     const map: { [key: string]: Value } = {};
-    // defineProperty, so that a key such as :__proto__ is a key like any other.
-    for (let i = 0; i < items.length; i += 2) Object.defineProperty(map, keyOf(items[i]!), { value: items[i + 1]!, enumerable: true, writable: true, configurable: true });
+    for (let i = 0; i < items.length; i += 2) {
+      const key = keyOf(items[i]!);
+      // defineProperty for __proto__, so that it is a key like any other.
+      if (key === "__proto__") Object.defineProperty(map, key, { value: items[i + 1]!, enumerable: true, writable: true, configurable: true });
+      else map[key] = items[i + 1]!;
+    }
     this.mapLines.set(map, open.line);
     return map;
   }
