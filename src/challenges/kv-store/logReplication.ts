@@ -1,5 +1,5 @@
 import { faultKindsOf, faultSchedule, GreaterThan, Is, Node, suite } from "../../attest/index.js";
-import type { FaultChoice, FetchResponse, TestContext } from "../../attest/index.js";
+import type { FaultChoice, TestContext } from "../../attest/index.js";
 
 // Stage 5: the leader replicates a log, commits on a majority, and the
 // store stays linearizable while leaders crash and the network splits.
@@ -119,6 +119,16 @@ async function logsOf(t: TestContext, nodes: readonly string[]): Promise<[string
     logs.push([node, log]);
   }
   return logs;
+}
+
+/** The highest term any node reports in GET /cluster/info. */
+async function highestTerm(t: TestContext): Promise<number> {
+  let highest = 0;
+  for (const node of t.nodes()) {
+    const info = await t.fetch(node, "/cluster/info");
+    if (info?.status === 200) highest = Math.max(highest, Number(info.json("term")) || 0);
+  }
+  return highest;
 }
 
 const unique = (t: TestContext, prefix: string) => `${prefix}-${Math.floor(t.random() * 1e9).toString(36)}`;
@@ -275,10 +285,23 @@ export default suite({ cluster: 5, settle: "3s", needs: ["partition", ...faultKi
   // 6
   .test("Linearizable Under Crashes and Partitions", async (t) => {
     await findLeader(t);
+    const termBefore = await highestTerm(t);
     const faults = faultSchedule(t.random, { nodes: t.nodes(), durationMs: WORKLOAD_MS, faults: FAULTS, faultMs: [1_500, 3_000], quietMs: [1_500, 2_500] });
     const recording = await t.runWorkload({ clients: 5, durationMs: WORKLOAD_MS, keys: 3, faults, opTimeoutMs: 6_000 });
     if (recording.schedule.length === 0 || recording.nemesis.length < recording.schedule.length) {
       t.fail(`The fault schedule planned ${recording.schedule.length} faults but ${recording.nemesis.length} were recorded as injected.`);
+    }
+    // The faults must have bitten: a schedule that killed or cut off the leader leaves a later term behind it.
+    const leaderFaults = faults.filter((f) => (f.fault.kind === "kill" || f.fault.kind === "isolate") && f.fault.node.kind === "leader").length;
+    if (leaderFaults > 0) {
+      await findLeader(t);
+      const termAfter = await highestTerm(t);
+      if (termAfter <= termBefore) {
+        t.fail(
+          `The schedule killed or isolated the leader ${leaderFaults} time(s), yet the term stayed at ${termBefore}: the faults did not take effect.`,
+          "This is clstr's problem, not your server's: the fault mechanism did nothing. Run clstr doctor and report it.",
+        );
+      }
     }
     if (recording.counts.ok < 50) {
       const reasons = Object.entries(recording.reasons).map(([why, n]) => `${why}: ${n}`).join(", ");
