@@ -9,7 +9,7 @@ import { startSearch, type PartSearch, type SearchLimits, type SearchOutcome } f
 // each round: an easy violation in one part is found early even when
 // another part is hard, and the first illegal part ends the check.
 
-const FIRST_SLICE = 1 << 14;
+const FIRST_SLICE = 1 << 12;
 
 export interface PartsRun {
   results: PartResult[];

@@ -39,7 +39,7 @@ export type SearchOutcome<State> =
   | { outcome: "unknown"; reason: string; stopped: boolean; steps: number; memo: number };
 
 /** How many steps between looks at the clock and the stop flag. */
-const CHECK_EVERY = 1 << 12;
+const CHECK_EVERY = 1 << 10;
 /** States kept for the explanation of the deepest dead end. */
 const STATES_KEPT = 4;
 
