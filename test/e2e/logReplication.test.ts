@@ -28,18 +28,28 @@ describe("kv-store log-replication", { skip }, () => {
     assert.equal(existsSync(join(dir, `${HISTORY}.html`)), false, "a picture only for a failed check");
   });
 
-  for (const [variant, failedTest, message] of [
-    ["early-ack", "A Deposed Leader's Uncommitted Entries Are Replaced", /cut off from every other node, answered 200 to PUT/],
+  for (const [variant, seed, failedTest, message, todo] of [
+    ["early-ack", 7, "A Deposed Leader's Uncommitted Entries Are Replaced", /cut off from every other node, answered 200 to PUT/, false],
+    ["no-truncate", 7, "A Deposed Leader's Uncommitted Entries Are Replaced", /still holds its uncommitted put deposed:\d=lost\d-/, false],
+    // Seed 17210 isolates the leader three times. Todo: the workload's clients wait at the deposed leader for as long as
+    // the partition lasts (opTimeoutMs 6 s), so none reads from it; with opTimeoutMs 1 s this fails 5 runs of 5.
+    [
+      "stale-reads",
+      17210,
+      "Linearizable Under Crashes and Partitions",
+      /not linearizable: key "k\d"[\s\S]*Picture: .+\.html/,
+      "test 6 parks every client at the deposed leader until the heal",
+    ],
   ] as const) {
-    it(`${variant} fails log-replication at "${failedTest}", with the replay command`, async () => {
+    it(`${variant} fails log-replication at "${failedTest}", with the replay command`, { todo }, async () => {
       const dir = challengeDir({ run: brokenVariant(variant), stage: "log-replication" });
-      const r = await clstr(dir, "test", "log-replication", "--seed", "7", "--reporter", "json");
+      const r = await clstr(dir, "test", "log-replication", "--seed", String(seed), "--reporter", "json");
       assert.equal(r.code, 1, r.stdout + r.stderr);
       const report = parseReport(r.stdout);
       assert.deepEqual(summary(report), { stages: ["log-replication: failed"], failedTest });
       const failed = report.stages[0]!.tests.find((t) => t.status === "failed")!;
       assert.match(failed.failure!, message);
-      assert.equal(failed.replay, "clstr test log-replication --seed 7");
+      assert.equal(failed.replay, `clstr test log-replication --seed ${seed}`);
     });
   }
 });

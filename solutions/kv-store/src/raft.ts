@@ -431,7 +431,7 @@ export class RaftNode {
       const e = args.entries[i]!;
       const ours = log.term(e.index);
       if (ours === undefined) break;
-      if (ours !== e.term) {
+      if (this.conflicts(ours, e)) {
         if (e.index <= this.commitIndex) {
           // A committed entry can never change; a leader that says it does is broken.
           this.log(`BUG: ${args.leaderId} conflicts with committed entry ${e.index}; refusing`);
@@ -457,6 +457,15 @@ export class RaftNode {
       this.applyCommitted();
     }
     return { term: args.term, success: true };
+  }
+
+  /**
+   * Whether the leader's `entry` is not the one we hold at its index (of
+   * term `ourTerm`). Index and term identify an entry (the Log Matching
+   * Property), so at the same index the terms decide.
+   */
+  protected conflicts(ourTerm: number, entry: LogEntry): boolean {
+    return ourTerm !== entry.term;
   }
 
   /**
