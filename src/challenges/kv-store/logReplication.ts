@@ -113,6 +113,17 @@ export default suite({ cluster: 5, settle: "3s", needs: ["partition", ...faultKi
     const kept: [string, string][] = [1, 2, 3].map((i) => [`deposed:${i}`, unique(t, `kept${i}`)]);
     await writeAll(t, newLeader, kept, "The new leader, with four of five nodes, must commit and acknowledge writes.");
 
+    // Still cut off, the old leader must not serve a read: the new leader has committed other values since.
+    const stale = await t.send(oldLeader, "GET", `/kv/${kept[0]![0]}`);
+    if (stale && (stale.status === 200 || stale.status === 404)) {
+      t.fail(
+        `${oldLeader}, cut off from every other node after a new leader committed ${kept[0]![0]}=${kept[0]![1]}, answered GET /kv/${kept[0]![0]} with ${stale.status}${stale.body.trim() ? ` "${stale.body.trim().slice(0, 80)}"` : ""}: a stale read.`,
+        "Before answering a read, the leader confirms it still leads (read index): a heartbeat round that a majority answers in its term, sent after the read arrived.\n" +
+          "Cut off, it cannot get one, so it answers 503 (or redirects once it knows the new leader).",
+      );
+    }
+
+
     for (const [i, answer] of (await answers).entries()) {
       if (answer?.status === 200) {
         t.fail(
