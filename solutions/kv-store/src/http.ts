@@ -8,8 +8,10 @@ import http, { type IncomingMessage, type RequestListener, type ServerResponse }
 import {
   BadMessage,
   decodeAppendEntries,
+  decodeInstallSnapshot,
   decodeRequestVote,
   encodeAppendEntriesReply,
+  encodeInstallSnapshotReply,
   encodeRequestVoteReply,
 } from './messages.js';
 import { NotLeader, OutcomeUnknown, type RaftNode } from './raft.js';
@@ -97,9 +99,11 @@ async function handle(store: Store, req: IncomingMessage, res: ServerResponse): 
  * The cluster's routes, in front of the key-value handler `kv`:
  *
  *   GET  /cluster/info            this node's view: id, role, term, leader, peers
- *   GET  /log                     this node's log, commit-index and last-applied
+ *   GET  /log                     this node's log after its snapshot, commit-index and last-applied
+ *   GET  /log/snapshot            last-included-index and -term of its snapshot (0 and 0: none)
  *   POST /raft/request-vote       Raft RPCs from the other nodes (JSON)
  *   POST /raft/append-entries
+ *   POST /raft/install-snapshot
  *   /kv/{key} and /clear          only the leader serves them; a follower that
  *                                 knows the leader answers 307 with the same
  *                                 path on the leader, a node that knows no
@@ -111,7 +115,7 @@ async function handle(store: Store, req: IncomingMessage, res: ServerResponse): 
 export function createClusterHandler(raft: RaftNode, kv: RequestListener): RequestListener {
   return (req, res) => {
     const rawPath = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    if (rawPath === '/cluster/info' || rawPath === '/log' || rawPath.startsWith('/raft/')) {
+    if (rawPath === '/cluster/info' || rawPath === '/log' || rawPath === '/log/snapshot' || rawPath.startsWith('/raft/')) {
       handleCluster(raft, rawPath, req, res).catch((err: unknown) => {
         console.error(`${req.method} ${req.url} failed: ${err instanceof Error ? err.message : String(err)}`);
         if (!res.headersSent) send(res, 500, 'internal error\n');
@@ -156,8 +160,19 @@ async function handleCluster(raft: RaftNode, rawPath: string, req: IncomingMessa
     if (method !== 'GET') return send(res, 405, 'method not allowed\n');
     return sendJson(res, 200, raft.logInfo());
   }
+  if (rawPath === '/log/snapshot') {
+    if (method !== 'GET') return send(res, 405, 'method not allowed\n');
+    return sendJson(res, 200, raft.snapshotInfo());
+  }
 
-  const rpc = rawPath === '/raft/request-vote' ? 'vote' : rawPath === '/raft/append-entries' ? 'append' : undefined;
+  const rpc =
+    rawPath === '/raft/request-vote'
+      ? 'vote'
+      : rawPath === '/raft/append-entries'
+        ? 'append'
+        : rawPath === '/raft/install-snapshot'
+          ? 'snapshot'
+          : undefined;
   if (rpc === undefined) return send(res, 404, 'not found\n');
   if (method !== 'POST') return send(res, 405, 'method not allowed\n');
 
@@ -171,6 +186,10 @@ async function handleCluster(raft: RaftNode, rawPath: string, req: IncomingMessa
     if (rpc === 'vote') {
       const args = decodeRequestVote(message);
       return sendJson(res, 200, encodeRequestVoteReply(await raft.handleRequestVote(args)));
+    }
+    if (rpc === 'snapshot') {
+      const args = decodeInstallSnapshot(message);
+      return sendJson(res, 200, encodeInstallSnapshotReply(await raft.handleInstallSnapshot(args)));
     }
     const args = decodeAppendEntries(message);
     return sendJson(res, 200, encodeAppendEntriesReply(await raft.handleAppendEntries(args)));

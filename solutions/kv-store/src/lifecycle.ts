@@ -8,6 +8,7 @@ import { parseAddr, PeerClient, sourceAddress } from './peers.js';
 import { RaftNode, type RaftOptions } from './raft.js';
 import { FileStateStorage, RaftState, type StateStorage } from './raftState.js';
 import { RaftLog } from './raftLog.js';
+import { loadSnapshot, saveSnapshot } from './snapshot.js';
 import { type DurableStore, KvStateMachine, ReplicatedStore, type Store } from './store.js';
 
 export interface NodeOptions {
@@ -37,16 +38,19 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
   const dataDir = path.resolve(process.env.DATA_DIR || './data');
 
   // Recover before listening: nobody can reach us (not even /health) until
-  // memory matches the disk.
-  const raftLog = await RaftLog.open(dataDir, (err) => {
+  // memory matches the disk. The snapshot first: the log starts after it.
+  const snapshot = await loadSnapshot(dataDir);
+  const raftLog = await RaftLog.open(dataDir, snapshot, (err) => {
     // We no longer know what reached the disk; a restart finds out.
     log(`${err.message}; exiting`);
     process.exit(1);
   });
   const r = raftLog.recovery;
   log(
-    `Recovered a log of ${r.entries} entries, ${r.commitIndex} known committed` +
-      `${r.droppedBytes > 0 ? `, dropped a torn tail of ${r.droppedBytes} bytes (${r.problem ?? ''})` : ''} ` +
+    `Recovered ${snapshot.index > 0 ? `a snapshot through ${snapshot.index} (term ${snapshot.term}) and ` : ''}` +
+      `a log of ${r.entries} entries after it, ${r.commitIndex} known committed` +
+      `${r.droppedBytes > 0 ? `, dropped a torn tail of ${r.droppedBytes} bytes (${r.problem ?? ''})` : ''}` +
+      `${r.discarded > 0 ? `, dropped ${r.discarded} entries that disagree with the snapshot` : ''} ` +
       `from ${dataDir} in ${r.millis} ms`,
   );
   const raftState = await RaftState.open((options.raftStorage ?? ((dir) => new FileStateStorage(dir)))(dataDir));
@@ -57,7 +61,9 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
     peers,
     state: raftState,
     raftLog,
-    apply: (command) => machine.apply(command),
+    snapshot,
+    saveSnapshot: (s) => saveSnapshot(dataDir, s),
+    machine,
     transport,
     log,
   });
@@ -120,7 +126,7 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
       log(`closing the store failed: ${err instanceof Error ? err.message : String(err)}`);
       process.exit(1);
     }
-    log(`Stopped cleanly with ${durable.size} keys, log of ${raftLog.lastIndex} entries`);
+    log(`Stopped cleanly with ${durable.size} keys, log through ${raftLog.lastIndex} (snapshot through ${raftLog.snapshotIndex})`);
     process.exit(0);
   };
   process.on('SIGTERM', (s) => void shutdown(s));

@@ -14,9 +14,16 @@
 //     -> {"term":3,"success":true}
 //     -> {"term":3,"success":false,"conflict-index":5,"conflict-term":2}   (log mismatch)
 //
+//   POST /raft/install-snapshot
+//     {"term":5,"leader-id":"10.0.42.101:8080","last-included-index":1500,"last-included-term":4,
+//      "data":{"a":"1","b":"2"}}
+//     -> {"term":5}
+//
 // Decoding checks every field: a node must never act on a message it only
 // half understood. The same entry encoding is used on disk (raftLog.ts) and
 // in GET /log.
+
+import type { Snapshot } from './snapshot.js';
 
 /** What a log entry asks the key-value state machine to do. `noop` is a new leader's first entry. */
 export type Command =
@@ -58,6 +65,52 @@ export interface AppendEntriesReply {
   success: boolean;
   /** Fast backup hint on a log mismatch (optional on the wire; see raft.ts). */
   conflict?: { index: number; term: number };
+}
+
+export interface InstallSnapshotArgs {
+  term: number;
+  leaderId: string;
+  /** The whole snapshot in one request; `data` is the map as JSON object text. */
+  snapshot: Snapshot;
+}
+
+export interface InstallSnapshotReply {
+  term: number;
+}
+
+/**
+ * The JSON body, composed around the snapshot's data text so that the map
+ * (which the leader keeps serialized) is not serialized again per follower.
+ */
+export function encodeInstallSnapshot(a: InstallSnapshotArgs): string {
+  return (
+    `{"term":${a.term},"leader-id":${JSON.stringify(a.leaderId)},` +
+    `"last-included-index":${a.snapshot.index},"last-included-term":${a.snapshot.term},"data":${a.snapshot.data}}`
+  );
+}
+
+export function decodeInstallSnapshot(body: unknown): InstallSnapshotArgs {
+  const m = object(body);
+  const index = count(m, 'last-included-index');
+  if (index === 0) throw new BadMessage('"last-included-index" starts at 1');
+  const data = m['data'];
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new BadMessage('"data" must be a JSON object');
+  for (const v of Object.values(data)) {
+    if (typeof v !== 'string') throw new BadMessage('every value in "data" must be a string');
+  }
+  return {
+    term: count(m, 'term'),
+    leaderId: text(m, 'leader-id'),
+    snapshot: { index, term: count(m, 'last-included-term'), data: JSON.stringify(data) },
+  };
+}
+
+export function encodeInstallSnapshotReply(r: InstallSnapshotReply): object {
+  return { term: r.term };
+}
+
+export function decodeInstallSnapshotReply(body: unknown): InstallSnapshotReply {
+  return { term: count(object(body), 'term') };
 }
 
 export function encodeRequestVote(a: RequestVoteArgs): object {

@@ -1,5 +1,5 @@
-// The RPC client: how one node calls /raft/request-vote and
-// /raft/append-entries on another. Plain HTTP/1.1 with JSON bodies.
+// The RPC client: how one node calls /raft/request-vote,
+// /raft/append-entries and /raft/install-snapshot on another. Plain HTTP/1.1 with JSON bodies.
 //
 // Two rules keep a dead or partitioned peer from hurting the others:
 //   - every call has its own deadline, after which its socket is destroyed;
@@ -11,11 +11,15 @@ import http from 'node:http';
 import net from 'node:net';
 import {
   decodeAppendEntriesReply,
+  decodeInstallSnapshotReply,
   decodeRequestVoteReply,
   encodeAppendEntries,
+  encodeInstallSnapshot,
   encodeRequestVote,
   type AppendEntriesArgs,
   type AppendEntriesReply,
+  type InstallSnapshotArgs,
+  type InstallSnapshotReply,
   type RequestVoteArgs,
   type RequestVoteReply,
 } from './messages.js';
@@ -24,6 +28,7 @@ import {
 export interface Transport {
   requestVote(peer: string, args: RequestVoteArgs, timeoutMs: number): Promise<RequestVoteReply>;
   appendEntries(peer: string, args: AppendEntriesArgs, timeoutMs: number): Promise<AppendEntriesReply>;
+  installSnapshot(peer: string, args: InstallSnapshotArgs, timeoutMs: number): Promise<InstallSnapshotReply>;
   close(): void;
 }
 
@@ -52,13 +57,18 @@ export class PeerClient implements Transport {
     return decodeAppendEntriesReply(await this.post(peer, '/raft/append-entries', encodeAppendEntries(args), timeoutMs));
   }
 
+  async installSnapshot(peer: string, args: InstallSnapshotArgs, timeoutMs: number): Promise<InstallSnapshotReply> {
+    return decodeInstallSnapshotReply(await this.post(peer, '/raft/install-snapshot', encodeInstallSnapshot(args), timeoutMs));
+  }
+
   close(): void {
     this.agent.destroy();
   }
 
-  private post(peer: string, path: string, message: object, timeoutMs: number): Promise<unknown> {
+  /** `message` is the body as an object, or as JSON text already made. */
+  private post(peer: string, path: string, message: object | string, timeoutMs: number): Promise<unknown> {
     const { host, port } = parseAddr(peer);
-    const body = Buffer.from(JSON.stringify(message), 'utf8');
+    const body = Buffer.from(typeof message === 'string' ? message : JSON.stringify(message), 'utf8');
     return new Promise((resolve, reject) => {
       const req = http.request({
         host,

@@ -1,6 +1,8 @@
-// Raft (sections 5.1-5.4 and 8 of the Raft paper): leader election, log
-// replication, the commit rule, applying committed entries, and reads that
-// are linearizable because the leader confirms its leadership first.
+// Raft (sections 5.1-5.4, 7 and 8 of the Raft paper): leader election, log
+// replication, the commit rule, applying committed entries, snapshots that
+// replace the applied prefix of the log (sent to followers that need
+// entries already discarded), and reads that are linearizable because the
+// leader confirms its leadership first.
 //
 //                 times out,            receives votes from
 //                starts election        a majority (3 of 5)
@@ -18,10 +20,20 @@
 // answers, and after each one the code checks that the role and term it
 // started with still hold before acting on the result.
 
-import type { AppendEntriesArgs, AppendEntriesReply, Command, LogEntry, RequestVoteArgs, RequestVoteReply } from './messages.js';
+import type {
+  AppendEntriesArgs,
+  AppendEntriesReply,
+  Command,
+  InstallSnapshotArgs,
+  InstallSnapshotReply,
+  LogEntry,
+  RequestVoteArgs,
+  RequestVoteReply,
+} from './messages.js';
 import type { Transport } from './peers.js';
 import type { RaftLog } from './raftLog.js';
 import type { RaftState } from './raftState.js';
+import type { Snapshot } from './snapshot.js';
 
 export type Role = 'follower' | 'candidate' | 'leader';
 
@@ -36,9 +48,26 @@ export interface ClusterInfo {
 
 /** The body of GET /log. */
 export interface LogInfo {
+  /** The entries after the snapshot. */
   entries: readonly LogEntry[];
   'commit-index': number;
   'last-applied': number;
+}
+
+/** The body of GET /log/snapshot: the snapshot on disk, 0 and 0 before any. */
+export interface SnapshotInfo {
+  'last-included-index': number;
+  'last-included-term': number;
+}
+
+/** What Raft replicates: it applies commands and can be saved and replaced whole. */
+export interface StateMachine {
+  /** Executes one committed command; called in index order, once per entry. */
+  apply(command: Command): void;
+  /** The whole state as JSON text, for a snapshot. */
+  snapshot(): string;
+  /** Replaces the whole state with a snapshot's data. */
+  restore(data: string): void;
 }
 
 export interface RaftOptions {
@@ -47,10 +76,13 @@ export interface RaftOptions {
   /** Every other node's address (PEERS). */
   peers: readonly string[];
   state: RaftState;
-  /** The durable log; its commit markers say where applying starts. */
+  /** The durable log, after `snapshot`; its commit markers say where applying starts. */
   raftLog: RaftLog;
-  /** Executes one committed command; called in index order, once per entry. */
-  apply: (command: Command) => void;
+  /** The snapshot on disk (index 0 without one); the state machine starts from it. */
+  snapshot: Snapshot;
+  /** Resolves once a snapshot is on disk (written atomically: the old one or the new one survives a crash). */
+  saveSnapshot: (snapshot: Snapshot) => Promise<void>;
+  machine: StateMachine;
   transport: Transport;
   log?: (line: string) => void;
   /** Nodes, counting this one, needed to win an election, to commit, or to stay leader. Default: a majority. */
@@ -93,6 +125,10 @@ export const REPLICATE_RPC_TIMEOUT_MS = 500;
 export const VOTE_RPC_TIMEOUT_MS = 400;
 /** Most entries in one AppendEntries; a follower far behind catches up in several. */
 export const MAX_BATCH_ENTRIES = 512;
+/** A node snapshots once it has applied this many entries beyond its last snapshot. */
+export const SNAPSHOT_THRESHOLD = 500;
+/** The whole map travels in one InstallSnapshot: give it longer than a batch of entries. */
+export const SNAPSHOT_RPC_TIMEOUT_MS = 2000;
 /** A write not known to be committed after this long is answered "outcome unknown". */
 export const WRITE_TIMEOUT_MS = 5000;
 /** A read whose leadership check has not completed after this long gets 503. */
@@ -138,7 +174,14 @@ export class RaftNode {
   readonly peers: readonly string[];
   private readonly state: RaftState;
   private readonly raftLog: RaftLog;
-  private readonly applyCommand: (command: Command) => void;
+  private readonly machine: StateMachine;
+  private readonly storeSnapshot: (snapshot: Snapshot) => Promise<void>;
+  /** The latest snapshot on disk; the log holds the entries after it. */
+  private snapshot: Snapshot;
+  /** Snapshot saves, one at a time and in order (see persistSnapshot). */
+  private snapshotChain: Promise<void> = Promise.resolve();
+  /** A snapshot of our own is being written. */
+  private snapshotting = false;
   private readonly transport: Transport;
   private readonly log: (line: string) => void;
   private readonly quorumOf: (clusterSize: number) => number;
@@ -183,7 +226,11 @@ export class RaftNode {
     this.peers = [...new Set(options.peers)].filter((p) => p !== options.id).sort();
     this.state = options.state;
     this.raftLog = options.raftLog;
-    this.applyCommand = options.apply;
+    this.machine = options.machine;
+    this.storeSnapshot = options.saveSnapshot;
+    this.snapshot = options.snapshot;
+    if (this.snapshot.index > 0) this.machine.restore(this.snapshot.data);
+    this.lastApplied = this.snapshot.index;
     this.transport = options.transport;
     this.log = options.log ?? (() => {});
     this.quorumOf = options.quorum ?? majority;
@@ -216,6 +263,10 @@ export class RaftNode {
     return { entries: this.raftLog.all(), 'commit-index': this.commitIndex, 'last-applied': this.lastApplied };
   }
 
+  snapshotInfo(): SnapshotInfo {
+    return { 'last-included-index': this.snapshot.index, 'last-included-term': this.snapshot.term };
+  }
+
   /**
    * Applies what the log says is committed, then starts as a follower. A
    * cluster of one has nobody to wait for: it elects itself and commits its
@@ -227,7 +278,8 @@ export class RaftNode {
     this.log(
       `Raft: ${this.peers.length + 1}-node cluster, starting as follower in term ${this.state.term}` +
         (this.state.votedFor !== null ? ` (voted for ${this.state.votedFor})` : '') +
-        `, log ${this.raftLog.lastIndex} entries, ${this.lastApplied} applied`,
+        `, ${this.snapshot.index > 0 ? `snapshot through ${this.snapshot.index} (term ${this.snapshot.term}), ` : ''}` +
+        `log through ${this.raftLog.lastIndex}, ${this.lastApplied} applied`,
     );
     if (this.peers.length === 0) {
       await this.startElection('Single-node cluster');
@@ -246,6 +298,8 @@ export class RaftNode {
   /** Stops, and closes the log once every queued write is on disk. */
   async close(): Promise<void> {
     this.stop();
+    // A snapshot being written discards a log prefix when it is done.
+    await this.snapshotChain;
     this.raftLog.saveCommitIndex(this.commitIndex);
     await this.raftLog.close();
   }
@@ -411,8 +465,11 @@ export class RaftNode {
     this.resetElectionTimer();
 
     // The consistency check: we must hold the entry just before the new ones.
+    // Entries up to our snapshot are committed, so they agree with any
+    // leader's: a request that starts inside the snapshot matches there.
     const log = this.raftLog;
-    const prevTerm = log.term(args.prevLogIndex);
+    const inSnapshot = Math.min(args.entries.length, Math.max(0, log.snapshotIndex - args.prevLogIndex));
+    const prevTerm = inSnapshot > 0 || args.prevLogIndex < log.snapshotIndex ? args.prevLogTerm : log.term(args.prevLogIndex);
     if (prevTerm !== args.prevLogTerm) {
       // Fast backup hint: where the leader should try next.
       const conflict =
@@ -426,7 +483,7 @@ export class RaftNode {
     // Skip what we already have; at the first conflict drop our suffix.
     // Never drop anything just because the request is shorter than our log:
     // it may be an older, delayed request from this same leader.
-    let i = 0;
+    let i = inSnapshot;
     for (; i < args.entries.length; i++) {
       const e = args.entries[i]!;
       const ours = log.term(e.index);
@@ -457,6 +514,133 @@ export class RaftNode {
       this.applyCommitted();
     }
     return { term: args.term, success: true };
+  }
+
+  /**
+   * POST /raft/install-snapshot (section 7). The answer goes out once the
+   * snapshot is on disk, or at once if we already cover it.
+   */
+  async handleInstallSnapshot(args: InstallSnapshotArgs): Promise<InstallSnapshotReply> {
+    if (args.term < this.state.term) {
+      const term = this.state.term;
+      await this.state.durable();
+      return { term };
+    }
+    if (args.term > this.state.term || this.role === 'candidate') {
+      this.becomeFollower(args.term, `Snapshot from ${args.leaderId} in term ${args.term}`);
+    } else if (this.role === 'leader') {
+      this.log(`BUG: ${args.leaderId} also claims to lead term ${args.term}`);
+      await this.state.durable();
+      return { term: args.term };
+    }
+    if (this.leaderId !== args.leaderId) {
+      this.leaderId = args.leaderId;
+      this.log(`Received snapshot from ${args.leaderId}, following in term ${args.term}`);
+    }
+    this.resetElectionTimer();
+
+    const snapshot = args.snapshot;
+    // A delayed or repeated snapshot must never move us back.
+    if (snapshot.index > this.commitIndex) {
+      const started = performance.now();
+      const installed = await this.persistSnapshot(snapshot, () => this.installSnapshot(snapshot));
+      if (installed) {
+        this.log(
+          `Installed snapshot from ${args.leaderId} through ${snapshot.index} (term ${snapshot.term}, ` +
+            `${snapshot.data.length} bytes) in ${Math.round(performance.now() - started)} ms; log now ${this.describeLog()}`,
+        );
+      }
+    }
+    await this.state.durable();
+    return { term: this.state.term };
+  }
+
+  /** Makes a leader's snapshot, now on disk, our state: log, map, counters, and the writes still waiting. */
+  private installSnapshot(snapshot: Snapshot): void {
+    // Our entries up to its last one are the committed ones only if we hold that entry.
+    const matches = this.raftLog.term(snapshot.index) === snapshot.term;
+    for (const [index, waiting] of this.writes) {
+      if (index <= this.lastApplied || index > snapshot.index) continue;
+      this.writes.delete(index);
+      const ours = matches ? this.raftLog.term(index) : undefined;
+      for (const w of waiting) {
+        clearTimeout(w.timer);
+        if (ours === undefined) w.reject(new OutcomeUnknown());
+        else if (ours === w.term) w.resolve();
+        else w.reject(new NotLeader(this.leaderId));
+      }
+    }
+    this.raftLog.discardThrough(snapshot.index, snapshot.term, matches);
+    if (snapshot.index > this.lastApplied) {
+      this.machine.restore(snapshot.data);
+      this.lastApplied = snapshot.index;
+    }
+    if (snapshot.index > this.commitIndex) this.commitIndex = snapshot.index;
+    this.raftLog.saveCommitIndex(this.commitIndex);
+    this.notifyApplied();
+  }
+
+  /**
+   * Saves `snapshot` unless one at least as far is on disk already, then
+   * runs `adopt` (which discards the log prefix it covers). Saves run one at
+   * a time in order, so a slower, older snapshot never overwrites a newer
+   * one, and `adopt` runs before the next save starts. Resolves whether it
+   * was saved.
+   */
+  private persistSnapshot(snapshot: Snapshot, adopt: () => void): Promise<boolean> {
+    const step = this.snapshotChain.then(async () => {
+      if (snapshot.index <= this.snapshot.index || this.stopped) return false;
+      await this.storeSnapshot(snapshot);
+      this.snapshot = snapshot;
+      adopt();
+      return true;
+    });
+    this.snapshotChain = step.then(
+      () => {},
+      () => {},
+    );
+    return step;
+  }
+
+  /**
+   * Once SNAPSHOT_THRESHOLD entries are applied beyond the last snapshot,
+   * saves the map as it is now (serializing it is the only synchronous
+   * part: a millisecond or two for a few thousand keys) and, once that is
+   * on disk, discards the log through it. Everything keeps running
+   * meanwhile; entries applied during the write stay in the log.
+   */
+  private maybeSnapshot(): void {
+    if (this.snapshotting || this.lastApplied - this.snapshot.index < SNAPSHOT_THRESHOLD) return;
+    const started = performance.now();
+    const index = this.lastApplied;
+    const snapshot: Snapshot = { index, term: this.lastIncludedTerm(index), data: this.machine.snapshot() };
+    this.snapshotting = true;
+    this.persistSnapshot(snapshot, () => this.raftLog.discardThrough(index, snapshot.term, true)).then(
+      (saved) => {
+        this.snapshotting = false;
+        if (saved) {
+          this.log(
+            `Snapshot through ${index} (term ${snapshot.term}, ${snapshot.data.length} bytes) in ` +
+              `${Math.round(performance.now() - started)} ms; log now ${this.describeLog()}`,
+          );
+        }
+      },
+      (err: unknown) => {
+        // Nothing is lost: the log still holds every entry. Try again later.
+        this.snapshotting = false;
+        this.log(`Snapshot through ${index} failed: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    );
+  }
+
+  private describeLog(): string {
+    const first = this.raftLog.snapshotIndex + 1;
+    return first > this.raftLog.lastIndex ? 'empty after the snapshot' : `${first}-${this.raftLog.lastIndex}`;
+  }
+
+  /** The last-included-term of a snapshot of our own through `index`: the term of that entry. */
+  protected lastIncludedTerm(index: number): number {
+    return this.raftLog.term(index)!;
   }
 
   /**
@@ -527,7 +711,7 @@ export class RaftNode {
     if (this.lastApplied >= this.commitIndex) return;
     while (this.lastApplied < this.commitIndex) {
       const entry = this.raftLog.entry(this.lastApplied + 1)!;
-      this.applyCommand(entry.command);
+      this.machine.apply(entry.command);
       this.lastApplied = entry.index;
       const waiting = this.writes.get(entry.index);
       if (waiting !== undefined) {
@@ -542,13 +726,17 @@ export class RaftNode {
       }
     }
     this.raftLog.saveCommitIndex(this.commitIndex);
-    if (this.appliedWaiters.length > 0) {
-      this.appliedWaiters = this.appliedWaiters.filter((w) => {
-        if (w.index > this.lastApplied) return true;
-        w.resolve();
-        return false;
-      });
-    }
+    this.notifyApplied();
+    this.maybeSnapshot();
+  }
+
+  private notifyApplied(): void {
+    if (this.appliedWaiters.length === 0) return;
+    this.appliedWaiters = this.appliedWaiters.filter((w) => {
+      if (w.index > this.lastApplied) return true;
+      w.resolve();
+      return false;
+    });
   }
 
   // ------------------------------------------------------ role changes
@@ -670,6 +858,11 @@ export class RaftNode {
   private replicate(peer: string): void {
     const p = this.progress.get(peer);
     if (p === undefined || p.inflight) return;
+    // The entries it needs (or the term before them) are in our snapshot now.
+    if (p.nextIndex <= this.raftLog.snapshotIndex) {
+      if (!this.holdsSnapshotBack(peer, p)) this.sendSnapshot(peer, p);
+      return;
+    }
     const term = this.state.term;
     const prev = p.nextIndex - 1;
     const entries = this.raftLog.slice(p.nextIndex, Math.min(this.raftLog.lastIndex, prev + MAX_BATCH_ENTRIES));
@@ -699,6 +892,38 @@ export class RaftNode {
           if (next === p.nextIndex) return;
           p.nextIndex = next;
         }
+        if (p.nextIndex <= this.raftLog.lastIndex) this.replicate(peer);
+      },
+      (err: unknown) => {
+        p.inflight = false;
+        this.peerFailed(peer, err);
+      },
+    );
+  }
+
+  /**
+   * Whether `peer` needs the snapshot but did not answer our last request:
+   * it then gets heartbeats only, and the snapshot once it answers one, not
+   * the whole map with every append and every tick.
+   */
+  private holdsSnapshotBack(peer: string, p: Progress): boolean {
+    return p.nextIndex <= this.raftLog.snapshotIndex && this.unreachable.has(peer);
+  }
+
+  /** Sends `peer` our latest snapshot (in one request); from its answer on, AppendEntries again. */
+  private sendSnapshot(peer: string, p: Progress): void {
+    const term = this.state.term;
+    const snapshot = this.snapshot;
+    p.inflight = true;
+    const seq = ++this.sendSeq;
+    this.log(`Sending snapshot through ${snapshot.index} (${snapshot.data.length} bytes) to ${peer}, which needs entry ${p.nextIndex}`);
+    this.transport.installSnapshot(peer, { term, leaderId: this.id, snapshot }, SNAPSHOT_RPC_TIMEOUT_MS).then(
+      (reply) => {
+        p.inflight = false;
+        if (!this.acknowledged(peer, term, seq, reply)) return;
+        if (snapshot.index > p.matchIndex) p.matchIndex = snapshot.index;
+        p.nextIndex = Math.max(p.nextIndex, snapshot.index + 1);
+        this.advanceCommit();
         if (p.nextIndex <= this.raftLog.lastIndex) this.replicate(peer);
       },
       (err: unknown) => {
@@ -750,7 +975,7 @@ export class RaftNode {
    * Bookkeeping common to every AppendEntries answer. Returns whether we
    * are still the leader of the term the request was sent in.
    */
-  private acknowledged(peer: string, term: number, seq: number, reply: AppendEntriesReply): boolean {
+  private acknowledged(peer: string, term: number, seq: number, reply: { term: number }): boolean {
     this.peerAnswered(peer);
     if (reply.term > this.state.term) {
       this.becomeFollower(reply.term, `${peer} is in term ${reply.term}`);
@@ -780,7 +1005,9 @@ export class RaftNode {
     for (const [peer, p] of this.progress) {
       // A peer with a request out still gets its heartbeat, so that a slow
       // batch never looks like a lost leader.
-      if (p.inflight) this.sendHeartbeat(peer);
+      // A peer that did not answer last time and needs the snapshot gets a
+      // heartbeat, not the whole snapshot again (replicate() holds it back).
+      if (p.inflight || this.holdsSnapshotBack(peer, p)) this.sendHeartbeat(peer);
       else this.replicate(peer);
     }
   }

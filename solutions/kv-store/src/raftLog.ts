@@ -8,9 +8,13 @@
 //              {"index":2,"term":1,"command":{"op":"put","key":"a","value":"1"}}
 //              {"commit-index":2}
 //
-// Entries are consecutive from index 1. Removing a conflicting suffix cuts
-// the file back (ftruncate) to where that entry's record began, so the file
-// is always exactly the log plus commit markers.
+// Entries are consecutive from index 1, or from `base + 1` once a snapshot
+// (snapshot.ts) covers entries 1..base; `base` and its term come from the
+// snapshot. Removing a conflicting suffix cuts the file back (ftruncate) to
+// where that entry's record began, so the file is always exactly the log
+// plus commit markers. Discarding a prefix the snapshot covers rewrites the
+// file with what remains (temp file, fsync, rename, fsync the directory), in
+// order with the other writes.
 //
 // A commit marker records a commit index the node knew. A commit index only
 // ever grows and committed entries are never removed, so a marker stays true
@@ -22,30 +26,44 @@
 // resolves once everything changed so far is on disk; `durableIndex` is the
 // highest entry known to be there.
 
-import { constants, type FileHandle, mkdir, open } from 'node:fs/promises';
+import { constants, type FileHandle, mkdir, open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { BadMessage, decodeEntry, type LogEntry } from './messages.js';
 import { decodeRecords, encodeRecord } from './record.js';
 
 const LOG_FILE = 'raft-log';
+const LOG_TMP = 'raft-log.tmp';
 
-type DiskOp = { kind: 'write'; bytes: Buffer; at: number; sync: boolean } | { kind: 'truncate'; size: number };
+type DiskOp =
+  | { kind: 'write'; bytes: Buffer; at: number; sync: boolean }
+  | { kind: 'truncate'; size: number }
+  /** Replace the file with its bytes [from, to): the records after a discarded prefix. */
+  | { kind: 'compact'; from: number; to: number };
 
 type LogRecord = { kind: 'entry'; entry: LogEntry } | { kind: 'commit'; index: number };
 
 export interface LogRecovery {
+  /** Entries kept after the snapshot. */
   entries: number;
   commitIndex: number;
   droppedBytes: number;
   /** Why the tail was dropped, when it was. */
   problem?: string;
+  /** Entries dropped because they disagree with the snapshot (a crash while installing one). */
+  discarded: number;
   millis: number;
 }
 
 export class RaftLog {
-  private readonly entries: LogEntry[];
+  /** Entries base+1, base+2, ...: entries[i] has index base + 1 + i. */
+  private entries: LogEntry[];
   /** Byte offset in the file where each entry's record starts (entries[i] at starts[i]). */
-  private readonly starts: number[];
+  private starts: number[];
+  /** The last index a snapshot covers (0 without one); the log starts after it. */
+  private base: number;
+  /** The term of entry `base` (the snapshot's last-included-term). */
+  private baseTerm: number;
+  private file: FileHandle;
   /** The file's size once every queued operation has run. */
   private end: number;
 
@@ -69,7 +87,9 @@ export class RaftLog {
   readonly recovery: LogRecovery;
 
   private constructor(
-    private readonly file: FileHandle,
+    private readonly dir: string,
+    file: FileHandle,
+    base: { index: number; term: number },
     entries: LogEntry[],
     starts: number[],
     end: number,
@@ -77,47 +97,74 @@ export class RaftLog {
     recovery: LogRecovery,
     private readonly onFailure: (err: Error) => void,
   ) {
+    this.file = file;
+    this.base = base.index;
+    this.baseTerm = base.term;
     this.entries = entries;
     this.starts = starts;
     this.end = end;
-    this.durableIndex = entries.length;
+    this.durableIndex = base.index + entries.length;
     this.savedCommit = commitIndex;
     this.recovery = recovery;
   }
 
   /**
-   * Loads `dir/raft-log`, dropping a torn last record. `onFailure` is called
-   * if a write or fsync ever fails: we then no longer know what is on disk,
-   * and the only safe thing left is to stop (a restart recovers).
+   * Loads `dir/raft-log`, dropping a torn last record. `snapshot` is the
+   * snapshot on disk (index 0 without one): entries it covers are skipped,
+   * and entries that disagree with it are dropped. `onFailure` is called if
+   * a write or fsync ever fails: we then no longer know what is on disk, and
+   * the only safe thing left is to stop (a restart recovers).
    */
-  static async open(dir: string, onFailure: (err: Error) => void): Promise<RaftLog> {
+  static async open(dir: string, snapshot: { index: number; term: number }, onFailure: (err: Error) => void): Promise<RaftLog> {
     const started = performance.now();
     await mkdir(dir, { recursive: true });
-    const file = await open(path.join(dir, LOG_FILE), constants.O_RDWR | constants.O_CREAT, 0o644);
+    let file = await open(path.join(dir, LOG_FILE), constants.O_RDWR | constants.O_CREAT, 0o644);
     try {
       const contents = await file.readFile();
       const decoded = decodeRecords(contents, parseRecord);
+      const base = snapshot.index;
       const entries: LogEntry[] = [];
-      const starts: number[] = [];
+      let starts: number[] = [];
       let commitIndex = 0;
       let goodBytes = decoded.goodBytes;
       let problem = decoded.problem;
+      // Entries at or below the snapshot, still in the file: the process
+      // died between saving a snapshot and rewriting the log.
+      let covered = 0;
+      // The file's entry at `base` has another term: what follows it is
+      // another history, never committed (an InstallSnapshot replaced it).
+      let disagrees = false;
+      let discarded = 0;
       for (let i = 0; i < decoded.records.length; i++) {
         const r = decoded.records[i]!;
         if (r.kind === 'commit') {
           commitIndex = Math.max(commitIndex, r.index);
-        } else if (r.entry.index === entries.length + 1) {
+        } else if (r.entry.index <= base && entries.length === 0) {
+          covered++;
+          if (r.entry.index === base && r.entry.term !== snapshot.term) disagrees = true;
+        } else if (r.entry.index === base + entries.length + 1 && !disagrees) {
           entries.push(r.entry);
           starts.push(decoded.starts[i]!);
+        } else if (disagrees) {
+          covered++;
+          discarded++;
         } else {
           // Only a bug could write this; stop here as for a torn record.
           goodBytes = decoded.starts[i]!;
-          problem = `entry ${r.entry.index} out of order after ${entries.length}`;
+          problem = `entry ${r.entry.index} out of order after ${base + entries.length}`;
           break;
         }
       }
       const droppedBytes = contents.length - goodBytes;
-      if (droppedBytes > 0) {
+      if (covered > 0) {
+        // Finish what the crash interrupted: keep only the entries after the
+        // snapshot (none if they disagree with it).
+        const from = entries.length > 0 ? starts[0]! : goodBytes;
+        await file.close();
+        file = await rewrite(dir, contents.subarray(from, goodBytes));
+        starts = starts.map((s) => s - from);
+        goodBytes -= from;
+      } else if (droppedBytes > 0) {
         // The record being appended when we crashed. It was never
         // acknowledged (we answer only after the fsync), so drop it.
         await file.truncate(goodBytes);
@@ -128,64 +175,108 @@ export class RaftLog {
       }
       // A marker is written after the entries it covers, so this only
       // matters for a marker that outlived a torn entry; be safe anyway.
-      commitIndex = Math.min(commitIndex, entries.length);
+      // Everything a snapshot covers is committed.
+      commitIndex = Math.max(base, Math.min(commitIndex, base + entries.length));
       const recovery: LogRecovery = {
         entries: entries.length,
         commitIndex,
         droppedBytes,
+        discarded,
         millis: Math.round(performance.now() - started),
       };
       if (problem !== undefined && droppedBytes > 0) recovery.problem = problem;
-      return new RaftLog(file, entries, starts, goodBytes, commitIndex, recovery, onFailure);
+      return new RaftLog(dir, file, snapshot, entries, starts, goodBytes, commitIndex, recovery, onFailure);
     } catch (err) {
       await file.close();
       throw err;
     }
   }
 
+  /** The last index a snapshot covers; the log holds the entries after it. */
+  get snapshotIndex(): number {
+    return this.base;
+  }
+
   get lastIndex(): number {
-    return this.entries.length;
+    return this.base + this.entries.length;
   }
 
   get lastTerm(): number {
-    return this.entries.length === 0 ? 0 : this.entries[this.entries.length - 1]!.term;
+    return this.entries.length === 0 ? this.baseTerm : this.entries[this.entries.length - 1]!.term;
   }
 
-  /** The term of entry `index`; 0 for index 0; undefined past the end. */
+  /**
+   * The term of entry `index`: the snapshot's last-included-term at its
+   * index, 0 for index 0; undefined past the end and below the snapshot.
+   */
   term(index: number): number | undefined {
-    if (index === 0) return 0;
-    return this.entries[index - 1]?.term;
+    if (index === this.base) return this.baseTerm;
+    if (index < this.base) return undefined;
+    return this.entries[index - this.base - 1]?.term;
   }
 
+  /** Entry `index`, if the log holds it (not one a snapshot covers). */
   entry(index: number): LogEntry | undefined {
-    return this.entries[index - 1];
+    return index > this.base ? this.entries[index - this.base - 1] : undefined;
   }
 
-  /** Entries from `from` through `to`, inclusive. */
+  /** Entries from `from` (after the snapshot) through `to`, inclusive. */
   slice(from: number, to: number): LogEntry[] {
-    return this.entries.slice(from - 1, to);
+    if (from <= this.base) throw new Error(`BUG: entry ${from} is in the snapshot (through ${this.base})`);
+    return this.entries.slice(from - this.base - 1, to - this.base);
   }
 
+  /** The entries after the snapshot. */
   all(): readonly LogEntry[] {
     return this.entries;
   }
 
-  /** The first index of the run of entries with `term` that ends at `index`. */
+  /** The first index of the run of entries with `term` that ends at `index`, never at or below the snapshot. */
   firstIndexOfTerm(index: number): number {
     const term = this.term(index);
     let i = index;
-    while (i > 1 && this.term(i - 1) === term) i--;
-    return i;
+    while (i > this.base + 1 && this.term(i - 1) === term) i--;
+    return Math.max(i, this.base + 1);
   }
 
-  /** The last index holding `term`, or 0 if none does. */
+  /** The last index holding `term` (the snapshot's last entry included), or 0 if none does. */
   lastIndexOfTerm(term: number): number {
     for (let i = this.entries.length; i >= 1; i--) {
       const t = this.entries[i - 1]!.term;
-      if (t === term) return i;
+      if (t === term) return this.base + i;
       if (t < term) return 0; // terms only grow along the log
     }
-    return 0;
+    return this.base > 0 && this.baseTerm === term ? this.base : 0;
+  }
+
+  /**
+   * Forgets the entries through `index`, which a snapshot now on disk
+   * covers, with `term` its last-included-term. With `keepAfter` the
+   * entries after `index` stay (a snapshot of our own applied entries, or
+   * one whose last entry our log holds: by the Log Matching Property what
+   * follows agrees); without, the whole log goes (an InstallSnapshot from a
+   * leader whose log ours does not match at `index`).
+   */
+  discardThrough(index: number, term: number, keepAfter: boolean): void {
+    if (index <= this.base) return;
+    const keep = keepAfter && index <= this.lastIndex;
+    const firstKept = index - this.base; // position in `entries` of entry index + 1
+    let from: number;
+    if (keep && firstKept < this.entries.length) {
+      from = this.starts[firstKept]!;
+      this.entries = this.entries.slice(firstKept);
+      this.starts = this.starts.slice(firstKept).map((s) => s - from);
+    } else {
+      from = this.end;
+      this.entries = [];
+      this.starts = [];
+    }
+    // The snapshot holds everything through `index` durably.
+    this.durableIndex = Math.max(this.durableIndex, index);
+    this.base = index;
+    this.baseTerm = term;
+    this.enqueue({ kind: 'compact', from, to: this.end });
+    this.end -= from;
   }
 
   /** Appends consecutive entries starting at lastIndex + 1. */
@@ -194,7 +285,7 @@ export class RaftLog {
     const chunks: Buffer[] = [];
     const at = this.end;
     for (const e of entries) {
-      if (e.index !== this.entries.length + 1) throw new Error(`BUG: appending entry ${e.index} after ${this.entries.length}`);
+      if (e.index !== this.lastIndex + 1) throw new Error(`BUG: appending entry ${e.index} after ${this.lastIndex}`);
       const record = encodeRecord({ index: e.index, term: e.term, command: e.command });
       this.entries.push(e);
       this.starts.push(this.end);
@@ -206,10 +297,12 @@ export class RaftLog {
 
   /** Removes entry `index` and everything after it (a conflicting suffix). */
   truncateFrom(index: number): void {
-    if (index > this.entries.length) return;
-    const size = this.starts[index - 1]!;
-    this.entries.length = index - 1;
-    this.starts.length = index - 1;
+    if (index > this.lastIndex) return;
+    if (index <= this.base) throw new Error(`BUG: truncating at ${index}, inside the snapshot (through ${this.base})`);
+    const position = index - this.base - 1;
+    const size = this.starts[position]!;
+    this.entries.length = position;
+    this.starts.length = position;
     this.end = size;
     this.durableIndex = Math.min(this.durableIndex, index - 1);
     this.batchCap = Math.min(this.batchCap, index - 1);
@@ -240,6 +333,25 @@ export class RaftLog {
     await this.file.close();
   }
 
+  /**
+   * Replaces the file with its bytes [from, to). Every operation queued
+   * before this one has run, so those bytes are exactly the records after
+   * the discarded prefix.
+   */
+  private async compact(from: number, to: number): Promise<void> {
+    const kept = Buffer.alloc(to - from);
+    let done = 0;
+    while (done < kept.length) {
+      const { bytesRead } = await this.file.read(kept, done, kept.length - done, from + done);
+      if (bytesRead === 0) throw new Error(`raft-log is shorter than expected (${from + done} < ${to})`);
+      done += bytesRead;
+    }
+    const replacement = await rewrite(this.dir, kept);
+    const old = this.file;
+    this.file = replacement;
+    await old.close();
+  }
+
   private enqueue(op: DiskOp): void {
     if (this.failure !== undefined) return;
     this.queue.push(op);
@@ -258,13 +370,16 @@ export class RaftLog {
         this.queue = [];
         this.batchWaiters = this.queueWaiters;
         this.queueWaiters = [];
-        const batchLast = this.entries.length;
+        const batchLast = this.lastIndex;
         this.batchCap = Infinity;
         let sync = false;
         try {
           for (const op of batch) {
             if (op.kind === 'truncate') {
               await this.file.truncate(op.size);
+              sync = true;
+            } else if (op.kind === 'compact') {
+              await this.compact(op.from, op.to);
               sync = true;
             } else {
               await writeAll(this.file, op.bytes, op.at);
@@ -292,6 +407,21 @@ export class RaftLog {
       this.writing = false;
     }
   }
+}
+
+/** Writes `bytes` as the new log file (temp file, fsync, rename, fsync the directory) and opens it. */
+async function rewrite(dir: string, bytes: Buffer): Promise<FileHandle> {
+  const tmpPath = path.join(dir, LOG_TMP);
+  const tmp = await open(tmpPath, 'w', 0o644);
+  try {
+    await writeAll(tmp, bytes, 0);
+    await tmp.datasync();
+  } finally {
+    await tmp.close();
+  }
+  await rename(tmpPath, path.join(dir, LOG_FILE));
+  await fsyncDir(dir);
+  return open(path.join(dir, LOG_FILE), constants.O_RDWR);
 }
 
 function parseRecord(json: unknown): LogRecord | undefined {

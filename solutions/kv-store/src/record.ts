@@ -19,7 +19,12 @@ const SPACE = 0x20;
 const CRC_HEX_LEN = 8;
 
 export function encodeRecord(value: object): Buffer {
-  const json = Buffer.from(JSON.stringify(value), 'utf8');
+  return encodeJsonRecord(JSON.stringify(value));
+}
+
+/** A record from JSON text already made (e.g. composed around a large pre-serialized value). */
+export function encodeJsonRecord(text: string): Buffer {
+  const json = Buffer.from(text, 'utf8');
   const header = Buffer.from(crc32(json).toString(16).padStart(CRC_HEX_LEN, '0') + ' ', 'latin1');
   return Buffer.concat([header, json, Buffer.from([NEWLINE])]);
 }

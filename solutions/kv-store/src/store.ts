@@ -25,7 +25,7 @@ export interface Store {
  * node that applies the same entries holds the same map.
  */
 export class KvStateMachine {
-  private readonly map = new Map<string, string>();
+  private map = new Map<string, string>();
 
   apply(command: Command): void {
     switch (command.op) {
@@ -53,6 +53,16 @@ export class KvStateMachine {
 
   entries(): IterableIterator<[string, string]> {
     return this.map.entries();
+  }
+
+  /** The map as JSON object text: the data of a snapshot. (fromEntries keeps a key like "__proto__" an ordinary key.) */
+  snapshot(): string {
+    return JSON.stringify(Object.fromEntries(this.map));
+  }
+
+  /** Replaces the map with a snapshot's data (validated where it came in: messages.ts, snapshot.ts). */
+  restore(data: string): void {
+    this.map = new Map(Object.entries(JSON.parse(data) as Record<string, string>));
   }
 }
 
