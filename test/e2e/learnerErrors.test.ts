@@ -37,7 +37,7 @@ describe("errors a learner can cause", () => {
     const unknown = await clstr(dir, "test", "raft");
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /kv-store has no stage `raft`; the stages are: http-api, persistence/);
-    const coming = await clstr(dir, "test", "log-compaction");
+    const coming = await clstr(dir, "test", "membership-changes");
     assert.equal(coming.code, 1);
     assert.match(coming.stderr, /coming soon/);
   });
