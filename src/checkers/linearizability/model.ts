@@ -1,4 +1,4 @@
-import type { Operation } from "./history.js";
+import type { Operation, Value } from "./history.js";
 
 // A sequential specification, as a small plain object: a new model is a few
 // lines. The checker interns states (hash once, then compare by id), so a
@@ -32,6 +32,17 @@ export interface Model<State = unknown> {
   partition?(op: Operation): string;
   /** The model for one part, when partitioned: the same semantics with a cheaper state (one key's value, not a map). */
   partModel?: Model<any>;
+  /**
+   * For pruning operations of unknown outcome: the value an operation puts in
+   * place regardless of what was there (a write's value, a cas's new value),
+   * and the values an operation observes (a read's answer, a cas's expected
+   * value). An unknown-outcome operation whose value no operation of its part
+   * observes can be left out: had it taken effect, nothing saw it, so the
+   * order without it explains as much. Leave both out for objects where a
+   * later operation builds on the value (appends).
+   */
+  writes?(op: Operation): { value: Value } | undefined;
+  observes?(op: Operation): Value[];
   /** Operations of unknown outcome that cannot change anything (reads), left out of the search. */
   readOnly?(op: Operation): boolean;
   /** A sentence about what is wrong with an operation's shape, or undefined when it is well formed. */

@@ -33,6 +33,8 @@ export const register: Model<Value> = {
   equal: sameValue,
   describe: (s) => `the value was ${show(s)}`,
   readOnly: (op) => op.f === "read",
+  writes: (op) => (op.f === "write" ? { value: op.input } : op.f === "cas" ? { value: pair(op.input)?.[1] ?? null } : undefined),
+  observes: (op) => (op.f === "read" ? (op.status === "ok" ? [op.output ?? null] : []) : op.f === "cas" ? [pair(op.input)?.[0] ?? null] : []),
   validate: (op) => (op.f === "read" || op.f === "write" ? undefined : `register knows read and write, not ${op.f}`),
 };
 
@@ -169,6 +171,14 @@ function keyValueModel(spec: KeyValueSpec): Model<KvState> {
     describe: describeKv(spec.missingText, numbers),
     partition: keyLabel,
     readOnly: (op) => op.f === spec.read,
+    // Appends build on the value: no pruning for a model that has them.
+    ...(spec.append
+      ? {}
+      : {
+          writes: (op: Operation) => (op.f === spec.write ? { value: op.input } : op.f === spec.cas ? { value: pair(op.input)?.[1] ?? null } : undefined),
+          observes: (op: Operation) =>
+            op.f === spec.read ? (op.status === "ok" ? [op.output ?? null] : []) : op.f === spec.cas ? [pair(op.input)?.[0] ?? null] : [],
+        }),
     validate(op) {
       if (!fs.includes(op.f)) return `${spec.name} knows ${fs.join(", ")}, not ${op.f}`;
       if (op.key === undefined) return `${op.f} has no key`;

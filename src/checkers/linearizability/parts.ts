@@ -10,6 +10,22 @@ export interface Part {
   ops: Operation[];
 }
 
+/**
+ * Leaves out the operations of unknown outcome whose written value no
+ * operation of the part observes (see Model.writes): they are what makes a
+ * search explode, and a history full of timeouts has many of them.
+ */
+function withoutUnobserved(model: Model<unknown>, ops: Operation[]): Operation[] {
+  if (!model.writes || !model.observes || !ops.some((op) => op.status === "info")) return ops;
+  const observed = new Set<string>();
+  for (const op of ops) for (const v of model.observes(op)) observed.add(JSON.stringify(v));
+  return ops.filter((op) => {
+    if (op.status !== "info") return true;
+    const written = model.writes!(op);
+    return written === undefined || observed.has(JSON.stringify(written.value));
+  });
+}
+
 /** Normalizes and validates every operation, leaves out what cannot matter, and groups the rest. */
 export function splitParts(history: History, model: Model<unknown>, partition = true): Part[] {
   const byLabel = new Map<string, Operation[]>();
@@ -24,6 +40,6 @@ export function splitParts(history: History, model: Model<unknown>, partition = 
     if (!ops) byLabel.set(label, (ops = []));
     ops.push(op);
   }
-  const parts = [...byLabel].map(([label, ops]) => ({ label, ops: ops.sort((a, b) => a.call - b.call || a.id - b.id) }));
+  const parts = [...byLabel].map(([label, ops]) => ({ label, ops: withoutUnobserved(model, ops).sort((a, b) => a.call - b.call || a.id - b.id) }));
   return parts.length > 0 ? parts : [{ label: "", ops: [] }];
 }
