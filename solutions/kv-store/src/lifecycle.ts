@@ -100,8 +100,9 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
     }
     draining = true;
     log(`${signal} received, shutting down`);
-    // Stop elections and heartbeats; the others will notice and elect.
-    raft.stop();
+    // Raft keeps running while requests drain, so that what they wrote (and
+    // what a store in front of the log still holds) can commit; closing the
+    // store stops it, and the others notice and elect.
 
     // close() stops accepting and resolves once every connection is gone.
     // Idle keep-alive sockets would hold it open until their timeout, so
