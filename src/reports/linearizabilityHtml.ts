@@ -1,6 +1,6 @@
 import { describeOperation, describeProcess, show, type History } from "../checkers/linearizability/history.js";
 import type { CheckResult, Outcome } from "../checkers/linearizability/result.js";
-import { scriptSafeJson } from "./maelstromHtml.js";
+import { escapeHtml, pageStart, scriptSafe, scriptSafeJson } from "./htmlPage.js";
 
 // One self-contained HTML page picturing a linearizability check, in the
 // spirit of Porcupine's visualization: per part, a row per client and a bar
@@ -57,15 +57,7 @@ export function renderLinearizabilityHtml(history: History, result: CheckResult,
   const title = options.title ?? `Linearizability check (${result.model}): ${result.outcome}`;
   const data = pageData(history, result, title);
   return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${CSS}</style>`,
-    "</head>",
-    "<body>",
+    ...pageStart(title, [CSS]),
     BODY,
     `<script type="application/json" id="data">${scriptSafeJson(data)}</script>`,
     `<script>(${scriptSafe(page.toString())})();</script>`,
@@ -148,14 +140,7 @@ function processOrder(processes: readonly (number | string)[]): (number | string
   });
 }
 
-/** Script text with no "</script" in it (in strings and regular expressions "<\/" means the same). */
-function scriptSafe(js: string): string {
-  return js.replace(/<\/(script)/gi, "<\\/$1");
-}
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 const BODY = `<header>
 <h1 id="title"></h1>

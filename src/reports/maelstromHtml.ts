@@ -5,6 +5,7 @@ import type { EngineOptions, EngineResult } from "../maelstrom/engine.js";
 import type { Operation } from "../maelstrom/history.js";
 import type { Journey } from "../maelstrom/network.js";
 import { packageRoot } from "../util/packageRoot.js";
+import { escapeHtml, pageStart, scriptSafe, scriptSafeJson } from "./htmlPage.js";
 
 // One self-contained HTML page per Maelstrom run: the verdict and numbers,
 // a timeline of client operations, a space-time (Lamport) diagram of the
@@ -61,16 +62,7 @@ export function maelstromReport(opts: EngineOptions, r: EngineResult): string {
   const data = reportData(opts, r);
   const title = `clstr Maelstrom report: ${opts.workload}, ${verdictWord(r)}`;
   return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${asset("uplot-css")}</style>`,
-    `<style>${asset("report.css")}</style>`,
-    "</head>",
-    "<body>",
+    ...pageStart(title, [asset("uplot-css"), asset("report.css")]),
     headerHtml(opts, r),
     "<main>",
     sectionsHtml(),
@@ -359,24 +351,8 @@ function assetPath(name: string): string {
   return join(packageRoot, "src", "reports", "html", name);
 }
 
-/** JSON that cannot end the script element it sits in (no "<", ">", "&", U+2028 or U+2029 left as is). */
-export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, "\\u003c")
-    .replace(/>/g, "\\u003e")
-    .replace(/&/g, "\\u0026")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
-}
 
-/** Script text with no "</script" in it (inside strings and comments "<\/" means the same). */
-function scriptSafe(js: string): string {
-  return js.replace(/<\/(script)/gi, "<\\/$1");
-}
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 // ---- small helpers ----
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -8,13 +8,12 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import type { History, Operation } from "../../src/checkers/linearizability/history.js";
 import type { CheckResult, PartResult } from "../../src/checkers/linearizability/result.js";
 import { renderLinearizabilityHtml } from "../../src/reports/linearizabilityHtml.js";
+import { CHROMIUM, chromiumMissing, pageProblems } from "../support/browser.js";
 
 // The picture of a linearizability check, opened in headless Chromium: it
 // says which part failed and how far the linearization got, draws every
 // operation, the path and the faults, explains an operation on hover, and
 // stays quick on a history of 100,000 operations.
-const CHROMIUM = process.env.CLSTR_CHROMIUM ?? "/usr/bin/chromium";
-const missing = existsSync(CHROMIUM) ? false : `Chromium is not at ${CHROMIUM} (set CLSTR_CHROMIUM to its path)`;
 const dir = mkdtempSync(join(tmpdir(), "clstr-linearizability-html-"));
 
 const T0 = 5_000_000_000; // a monotonic clock in ns
@@ -100,14 +99,7 @@ async function open(browser: Browser, html: string, name: string): Promise<{ pag
   const path = join(dir, `${name}.html`);
   writeFileSync(path, html);
   const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`console error: ${m.text()}`);
-  });
-  page.on("request", (r) => {
-    if (!r.url().startsWith("file:")) errors.push(`request to ${r.url()}`);
-  });
+  const errors = pageProblems(page);
   const start = Date.now();
   await page.goto(pathToFileURL(path).href);
   await page.waitForSelector("body[data-ready]");
@@ -118,7 +110,7 @@ const canvasData = (page: Page) => page.evaluate(() => ({ ...document.getElement
 const locate = (page: Page, id: number) => page.evaluate((i) => (window as unknown as { clstrPicture: { locate(id: number): { x: number; y: number } | undefined } }).clstrPicture.locate(i), id);
 const pageErrors = (page: Page) => page.evaluate(() => document.getElementById("errors")!.textContent);
 
-describe("renderLinearizabilityHtml: the picture of a check", { skip: missing }, () => {
+describe("renderLinearizabilityHtml: the picture of a check", { skip: chromiumMissing }, () => {
   let browser: Browser;
   before(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });

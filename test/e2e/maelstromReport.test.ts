@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -7,23 +7,17 @@ import { describe, it } from "node:test";
 import { execa } from "execa";
 import { chromium, type Page } from "playwright-core";
 import { packageRoot } from "../../src/util/packageRoot.js";
+import { CHROMIUM, chromiumMissing, pageProblems } from "../support/browser.js";
 
 // The HTML report of a real Maelstrom run, opened in headless Chromium:
 // it loads without errors, and its timeline, space-time diagram and plots draw.
 const CLI = join(packageRoot, "dist", "src", "cli", "main.js");
 const PY = join(packageRoot, "test", "fixtures", "maelstrom", "python");
-const CHROMIUM = process.env.CLSTR_CHROMIUM ?? "/usr/bin/chromium";
 
 async function maelstrom(...args: string[]) {
   const cwd = mkdtempSync(join(tmpdir(), "clstr-maelstrom-"));
   const r = await execa(process.execPath, [CLI, "maelstrom", "test", ...args], { cwd, reject: false, env: { NO_COLOR: "1" }, timeout: 120_000 });
   return { code: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), cwd };
-}
-
-/** Why the browser test cannot run here, if it cannot. */
-function browserMissing(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  return `Chromium is not at ${CHROMIUM} (set CLSTR_CHROMIUM to its path)`;
 }
 
 function arrowCounts(page: Page) {
@@ -62,10 +56,9 @@ function arrowMidpoint(page: Page) {
   });
 }
 
-const missing = browserMissing();
 
 describe("clstr maelstrom test: the HTML report", () => {
-  it("opens in a browser with no errors and draws the timeline, the messages and the plots", { skip: missing ?? false }, async () => {
+  it("opens in a browser with no errors and draws the timeline, the messages and the plots", { skip: chromiumMissing }, async () => {
     const run = await maelstrom("-w", "broadcast", "--bin", join(PY, "broadcast.py"), "--node-count", "5", "--time-limit", "3", "--rate", "20", "--latency", "20", "--nemesis", "partition", "--nemesis-interval", "1", "--seed", "7");
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const store = realpathSync(join(run.cwd, "store", "latest"));
@@ -76,14 +69,7 @@ describe("clstr maelstrom test: the HTML report", () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
-      page.on("console", (m) => {
-        if (m.type() === "error") errors.push(`console error: ${m.text()}`);
-      });
-      page.on("request", (r) => {
-        if (!r.url().startsWith("file:")) errors.push(`request to ${r.url()}`);
-      });
+      const errors = pageProblems(page);
       await page.goto(pathToFileURL(reportPath).href);
       await page.waitForSelector("#lamport g.msg");
 
