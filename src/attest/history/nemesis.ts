@@ -1,5 +1,6 @@
 import type { Impairment } from "../../faults/impairments.js";
 import { describeFault, describeNode, type NodeChoice, type ScheduledFault } from "../../faults/schedule.js";
+import { pause } from "../../util/pause.js";
 
 // Runs a fault schedule against the cluster, one fault at a time at its
 // time. Faults go through the test context's own fault methods, which put
@@ -81,15 +82,5 @@ async function resolve(driver: FaultDriver, choice: NodeChoice, signal: AbortSig
 }
 
 function until(at: number, signal: AbortSignal): Promise<void> {
-  const ms = at - performance.now();
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
+  return pause(at - performance.now(), signal);
 }

@@ -2,6 +2,7 @@ import type { Value } from "../../checkers/linearizability/history.js";
 import { deriveSeed, pick, seeded } from "../../util/random.js";
 import { RequestError, type HttpResponse } from "../httpClient.js";
 import { HistoryRecorder, type Completion } from "./recorder.js";
+import { pause } from "../../util/pause.js";
 
 // The kv-store workload: concurrent clients calling GET, PUT and DELETE on
 // /kv/{key} (as the http-api and leader-election guides define them) for a
@@ -229,17 +230,4 @@ function weighted<K extends string>(random: () => number, weights: Readonly<Reco
     if (x < 0) return k;
   }
   return entries[entries.length - 1]![0];
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
