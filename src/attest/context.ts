@@ -8,6 +8,7 @@ import { StageFailure } from "./failure.js";
 import { computeStats, describeStats, groupByNode, type LatencySample } from "./stats.js";
 import type { ScheduledFault } from "../faults/schedule.js";
 import type { CheckResult } from "../checkers/linearizability/result.js";
+import type { Value } from "../checkers/linearizability/history.js";
 import { CLUSTER } from "../logs/eventLog.js";
 import { checkRecording, type HistoryOutput, type Recording } from "./history/linearizable.js";
 import { runSchedule, type FaultDriver } from "./history/nemesis.js";
@@ -32,6 +33,8 @@ export interface TestWorkload extends Omit<WorkloadOptions, "random" | "nemesis"
 export interface FetchResponse {
   status: number;
   body: string;
+  /** The Location header of a redirect, "" when absent. */
+  location: string;
   /** The field at a dotted path as text ("" when absent), like a JSON matcher sees it. */
   json(path: string): string;
 }
@@ -134,14 +137,20 @@ export class TestContext {
     return this.send(name, "GET", path);
   }
 
-  /** Any request whose answer the test inspects itself; undefined if no answer. */
-  async send(name: string, method: string, path: string, body?: string): Promise<FetchResponse | undefined> {
+  /**
+   * Any request whose answer the test inspects itself; undefined if no
+   * answer. A JSON body is sent as such; `timeoutMs` replaces the suite's
+   * request timeout (for requests that legitimately take seconds).
+   */
+  async send(name: string, method: string, path: string, body?: string, options: { timeoutMs?: number } = {}): Promise<FetchResponse | undefined> {
     try {
-      const res = await this.cluster.request(name, { method, path, body });
+      const headers = body !== undefined && /^\s*[[{]/.test(body) ? { "Content-Type": "application/json" } : undefined;
+      const res = await this.cluster.request(name, { method, path, body, headers, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
       const parsed = parseJson(res.body);
       return {
         status: res.status,
         body: res.body,
+        location: res.headers["location"] ?? "",
         json: (p) => {
           if (!parsed.ok) return "";
           const field = lookup(parsed.value, p);
@@ -256,6 +265,21 @@ export class TestContext {
     this.cluster.event(CLUSTER, `HISTORY: ${verdict}${checked.files ? ` (${checked.files.history})` : ""}`);
     if (checked.failure) throw new StageFailure(checked.failure, hint);
     return checked.result;
+  }
+
+  /**
+   * Marks a change the test makes to the cluster (a membership change: f
+   * "join", "leave" or "reconfigure") in the run's log and, while a workload
+   * runs, in its history beside the faults. Call the result with the ending
+   * f ("joined", "left", "reconfigured") once the change is done.
+   */
+  change(f: string, value: Value, nodes: readonly string[]): (endF: string) => void {
+    this.cluster.event(CLUSTER, `CHANGE: ${f} ${JSON.stringify(value)}`);
+    const open = this.recorder?.faultStarted(f, value, nodes);
+    return (endF) => {
+      this.cluster.event(CLUSTER, `CHANGE: ${endF} ${JSON.stringify(value)}`);
+      open?.end(endF);
+    };
   }
 
   /** Waits for the cluster to settle (in-flight RPCs drain, timeouts expire). */

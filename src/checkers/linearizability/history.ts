@@ -116,13 +116,15 @@ function operation(id: number, invoke: HistoryEvent, call: number, done: { outpu
 /**
  * What ends which fault: Jepsen's generic stop ends every open fault; a heal
  * ends partitions, a repair ends impairments, a restart (or resume, recover)
- * ends the kill or pause of the same node.
+ * ends the kill or pause of the same node; a membership change ends when it
+ * is done (joined, left, reconfigured).
  */
 const ENDINGS: { end: RegExp; ends: RegExp | undefined; sameValue: boolean }[] = [
   { end: /^(stop|end)/i, ends: undefined, sameValue: false },
   { end: /^heal/i, ends: /partition|isolate|split|cut/i, sameValue: false },
   { end: /^repair/i, ends: /impair|slow|delay|loss|lossy|duplicate|reorder/i, sameValue: false },
   { end: /^(restart|resume|recover)/i, ends: /kill|crash|pause|stop/i, sameValue: true },
+  { end: /^(joined|left|reconfigured)$/i, ends: /^(join|leave|reconfigure)$/i, sameValue: true },
 ];
 
 /** Faults start with an invoke (or an info "start") and end with the event that heals, repairs or restarts them. */
