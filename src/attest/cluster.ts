@@ -20,6 +20,8 @@ export type StopSignal = "SIGTERM" | "SIGKILL";
 export class Cluster {
   private readonly nodes = new Map<string, RuntimeNode>();
   private readonly clients = new Map<string, NodeClient>();
+  /** Nodes started at least once: a spare joins this set at its first start. */
+  private readonly everStarted = new Set<string>();
   private readonly t0 = Date.now();
 
   constructor(
@@ -29,17 +31,19 @@ export class Cluster {
     readonly signal: AbortSignal,
   ) {}
 
+  /** Creates the members and the spares, and starts the members; a spare waits for a test to start it. */
   async boot(): Promise<void> {
     await this.runtime.build();
-    const created = await this.runtime.createNodes(this.config.nodes, {
-      output: (node, line, at) => this.log.output(node, line, at),
-      crashed: (node, exit) => this.log.event(node, `EXITED: ${describeExit(exit)}`, exit.at),
-    });
+    const events = {
+      output: (node: string, line: string, at?: number) => this.log.output(node, line, at),
+      crashed: (node: string, exit: NodeExit) => this.log.event(node, `EXITED: ${describeExit(exit)}`, exit.at),
+    };
+    const created = await this.runtime.createNodes([...this.config.nodes, ...this.config.spares], events, this.config.nodes);
     for (const node of created) {
       this.nodes.set(node.name, node);
       this.clients.set(node.name, new NodeClient(node.url, this.config.concurrencyLimit, node.socketPath));
     }
-    await Promise.all(created.map((n) => this.start(n.name)));
+    await Promise.all(this.config.nodes.map((name) => this.start(name)));
     this.event(CLUSTER, "CLUSTER READY");
   }
 
@@ -48,8 +52,14 @@ export class Cluster {
     return [...this.nodes.values()].filter((n) => n.running).map((n) => n.name);
   }
 
+  /** Every node: the members, then the spares (started or not). */
   all(): string[] {
     return [...this.nodes.keys()];
+  }
+
+  /** Names of nodes started at least once, in order: the members, and the spares a test has started. */
+  started(): string[] {
+    return this.all().filter((n) => this.everStarted.has(n));
   }
 
   address(name: string): string {
@@ -63,9 +73,7 @@ export class Cluster {
   async start(name: string): Promise<void> {
     const node = this.node(name);
     this.event(name, "START");
-    this.refuseAfterInterrupt();
-    await node.start();
-    await this.waitReady(node);
+    await this.launch(node);
   }
 
   async stop(name: string): Promise<void> {
@@ -81,9 +89,7 @@ export class Cluster {
   async restart(name: string, signal: StopSignal = "SIGTERM"): Promise<void> {
     this.event(name, signal === "SIGKILL" ? "RESTART: KILL" : "RESTART: STOP");
     await this.halt(name, signal);
-    this.refuseAfterInterrupt();
-    await this.node(name).start();
-    await this.waitReady(this.node(name));
+    await this.launch(this.node(name));
   }
 
   /** A request with the suite's timeout, or the request's own. */
@@ -190,18 +196,29 @@ export class Cluster {
    */
   async diagnose(name: string, noAnswer: boolean): Promise<string | undefined> {
     const node = this.nodes.get(name);
+    if (node && !this.everStarted.has(name)) return `${name} is not running: it is a spare that no test has started yet (start it with t.start("${name}")).`;
     if (node && noAnswer && node.running) await node.exitWithin(EXIT_NOTICE_MS);
     if (!node?.crashed) return undefined;
     const when = formatDuration(node.crashed.at - this.t0);
     return `${name} is not running: it ${describeExit(node.crashed)} at +${when}.${outputTail(node)}`;
   }
 
-  /** Stops every node: gracefully at the end of a stage, at once when interrupted. */
+  /**
+   * Stops every node: gracefully at the end of a stage (the nodes ever
+   * started: a spare never started has nothing to stop, nor a STOP to log),
+   * at once when interrupted (all of them: a spare may be mid-start).
+   */
   async shutdown(graceful: boolean): Promise<void> {
-    await Promise.all(
-      [...this.nodes.keys()].map((name) => (graceful ? this.stop(name) : this.halt(name, "SIGKILL"))),
-    );
+    await Promise.all(graceful ? this.started().map((name) => this.stop(name)) : this.all().map((name) => this.halt(name, "SIGKILL")));
     await Promise.all([...this.clients.values()].map((c) => c.reset()));
+  }
+
+  /** Starts the node's process and waits for it to answer GET /health. */
+  private async launch(node: RuntimeNode): Promise<void> {
+    this.refuseAfterInterrupt();
+    this.everStarted.add(node.name);
+    await node.start();
+    await this.waitReady(node);
   }
 
   private async halt(name: string, signal: StopSignal): Promise<void> {

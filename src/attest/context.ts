@@ -237,7 +237,8 @@ export class TestContext {
       await runSchedule(this.faultDriver(), faults, started, this.cluster.signal);
     };
     const target = {
-      nodes: this.cluster.all(),
+      // Not a spare that was never started: it would answer nobody.
+      nodes: this.cluster.started(),
       address: (n: string) => this.cluster.address(n),
       request: (n: string, req: { method: string; path: string; body?: string; timeoutMs: number }) => this.cluster.request(n, req),
       signal: this.cluster.signal,
@@ -309,7 +310,8 @@ export class TestContext {
   /** The fault methods a schedule runs through: these, recorded, without settling. */
   private faultDriver(): FaultDriver {
     return {
-      nodes: this.cluster.all(),
+      // A schedule kills, restarts and cuts off nodes that exist as far as the test knows; a spare never started is none of them.
+      nodes: this.cluster.started(),
       findLeader: () => this.findLeader(),
       kill: (name, signal) => (signal === "SIGKILL" ? this.kill(name) : this.stop(name)),
       start: (name) => this.start(name),

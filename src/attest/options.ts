@@ -7,6 +7,11 @@ export type Duration = `${number}ms` | `${number}s`;
 export interface SuiteOptions {
   /** Nodes n1..nN, started before the first test. */
   cluster: number;
+  /**
+   * Nodes n{cluster+1}, ... created with the cluster but not started at boot:
+   * a test starts one (`t.start("n6")`) to have it join (PEERS empty, JOIN=true).
+   */
+  spares?: number;
   startupTimeout?: Duration;
   shutdownTimeout?: Duration;
   /** How long Partition and Heal wait for the cluster to settle. */
@@ -22,7 +27,10 @@ export interface SuiteOptions {
 }
 
 export interface SuiteConfig {
+  /** The members: started at boot, each with the others as PEERS. */
   nodes: string[];
+  /** Created with the members, started by tests only. */
+  spares: string[];
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
   settleMs: number;
@@ -44,8 +52,11 @@ export function resolveOptions(o: SuiteOptions): SuiteConfig {
   if (!Number.isInteger(o.cluster) || o.cluster < 1) throw new Error("cluster must have at least one node");
   const concurrencyLimit = o.concurrencyLimit ?? 50;
   if (concurrencyLimit < 1) throw new Error("concurrency limit must be at least 1");
+  const spares = o.spares ?? 0;
+  if (!Number.isInteger(spares) || spares < 0) throw new Error("spares must be a whole number of nodes (0 or more)");
   return {
     nodes: Array.from({ length: o.cluster }, (_, i) => `n${i + 1}`),
+    spares: Array.from({ length: spares }, (_, i) => `n${o.cluster + i + 1}`),
     startupTimeoutMs: ms(o.startupTimeout, 10_000),
     shutdownTimeoutMs: ms(o.shutdownTimeout, 5_000),
     settleMs: ms(o.settle, 0),

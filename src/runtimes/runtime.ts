@@ -49,7 +49,28 @@ export interface Runtime {
   readonly faultMechanisms: Readonly<Record<FaultKind, FaultMechanism>>;
   /** Prepares everything nodes need (a build step, an image). */
   build(): Promise<void>;
-  createNodes(names: readonly string[], events: RuntimeEvents): Promise<RuntimeNode[]>;
+  /**
+   * Creates every node of a stage, none started: `names` in order (their
+   * addresses follow it), of which `members` form the cluster. The others
+   * are spares, which a test starts to have them join (see `joinEnv`).
+   */
+  createNodes(names: readonly string[], events: RuntimeEvents, members: readonly string[]): Promise<RuntimeNode[]>;
   /** Stops every node and removes everything the run created. Idempotent. */
   close(): Promise<void>;
+}
+
+/** What a node is told about the cluster at start: PEERS, and JOIN for a spare. */
+export interface ClusterEnv {
+  peers: string[];
+  join: boolean;
+}
+
+/**
+ * A member's PEERS are the other members' addresses, never a spare's (a
+ * spare is not in the configuration until it joins); a spare knows nobody
+ * and starts with JOIN=true, to be told whom to join.
+ */
+export function clusterEnv(names: readonly string[], addresses: readonly string[], members: readonly string[], index: number): ClusterEnv {
+  if (!members.includes(names[index]!)) return { peers: [], join: true };
+  return { peers: addresses.filter((_, j) => j !== index && members.includes(names[j]!)), join: false };
 }

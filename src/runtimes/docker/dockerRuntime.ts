@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { FaultKind, FaultMechanism, NetworkFaults } from "../../faults/mechanisms.js";
 import { NamespaceFaults, namespaceMechanisms } from "../../faults/namespaceFaults.js";
 import { RuntimeError } from "../../util/errors.js";
-import type { Runtime, RuntimeEvents, RuntimeNode } from "../runtime.js";
+import { clusterEnv, type ClusterEnv, type Runtime, type RuntimeEvents, type RuntimeNode } from "../runtime.js";
 import { detectCapabilities, type Capabilities } from "../sandbox/capabilities.js";
 import { ContainerNode } from "./containerNode.js";
 import { checkDaemon, DockerCli, firstLine, type DockerInfo, type DockerResult } from "./dockerCli.js";
@@ -126,7 +126,12 @@ export class DockerRuntime implements Runtime {
     await Promise.all([this.early.image, this.early.engine]);
   }
 
-  async createNodes(names: readonly string[], events: RuntimeEvents): Promise<RuntimeNode[]> {
+  /**
+   * Every node gets its namespace holder (so a partition that names a spare
+   * holds from its first packet) and its volume name now; a node's container
+   * is created by its first start, so a spare never started has none.
+   */
+  async createNodes(names: readonly string[], events: RuntimeEvents, members: readonly string[]): Promise<RuntimeNode[]> {
     await this.retireStage(names);
     this.timings.beginStage();
     await this.build();
@@ -144,7 +149,7 @@ export class DockerRuntime implements Runtime {
         new ContainerNode({
           name,
           container: containerName(this.opts.challenge, name),
-          runArgs: this.runArgs(name, i, placements[i]!, addresses, image),
+          runArgs: this.runArgs(name, i, placements[i]!, addresses[i]!, clusterEnv(names, addresses, members, i), image),
           address: addresses[i]!,
           url: `http://127.0.0.1:${this.hostPorts.get(name)!}`,
           events,
@@ -235,7 +240,7 @@ export class DockerRuntime implements Runtime {
     return this.holders.place(specs, await this.early.image);
   }
 
-  private runArgs(name: string, index: number, placement: Placement, addresses: readonly string[], image: string): string[] {
+  private runArgs(name: string, index: number, placement: Placement, address: string, cluster: ClusterEnv, image: string): string[] {
     const container = containerName(this.opts.challenge, name);
     const network =
       placement.kind === "held"
@@ -248,8 +253,9 @@ export class DockerRuntime implements Runtime {
       "--cap-add", "NET_ADMIN",
       "--mount", volumeMount(volumeName(container), volumeLabels(this.owner)),
       "-e", "DATA_DIR=/app/data",
-      "-e", `ADDR=${addresses[index]!}`,
-      "-e", `PEERS=${addresses.filter((_, j) => j !== index).join(",")}`,
+      "-e", `ADDR=${address}`,
+      "-e", `PEERS=${cluster.peers.join(",")}`,
+      ...(cluster.join ? ["-e", "JOIN=true"] : []),
       image,
     ];
   }

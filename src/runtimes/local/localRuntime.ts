@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { runBuildCommand } from "./buildCommand.js";
 import { unavailable, type FaultKind, type FaultMechanism, type NetworkFaults } from "../../faults/mechanisms.js";
 import { RuntimeError } from "../../util/errors.js";
-import type { Runtime, RuntimeEvents, RuntimeNode } from "../runtime.js";
+import { clusterEnv, type ClusterEnv, type Runtime, type RuntimeEvents, type RuntimeNode } from "../runtime.js";
 import type { NamespaceFaults } from "../../faults/namespaceFaults.js";
 import { sandboxFaults, sandboxMechanisms } from "../sandbox/sandboxFaults.js";
 import { detectCapabilities, type Capabilities } from "../sandbox/capabilities.js";
@@ -78,12 +78,13 @@ export class LocalRuntime implements Runtime {
     this.built = true;
   }
 
-  async createNodes(names: readonly string[], events: RuntimeEvents): Promise<RuntimeNode[]> {
+  async createNodes(names: readonly string[], events: RuntimeEvents, members: readonly string[]): Promise<RuntimeNode[]> {
     await this.closeNodes();
     this.reaper ??= new Reaper();
     const dataRoot = join(this.opts.runDir, "data");
     rmSync(dataRoot, { recursive: true, force: true });
-    const created = this.network === "sandbox" ? await this.sandboxNodes(names, events, dataRoot) : await this.loopbackNodes(names, events, dataRoot);
+    const created =
+      this.network === "sandbox" ? await this.sandboxNodes(names, members, events, dataRoot) : await this.loopbackNodes(names, members, events, dataRoot);
     this.nodes.push(...created);
     return created;
   }
@@ -102,12 +103,12 @@ export class LocalRuntime implements Runtime {
     this.fault = undefined;
   }
 
-  private async loopbackNodes(names: readonly string[], events: RuntimeEvents, dataRoot: string): Promise<NodeProcess[]> {
+  private async loopbackNodes(names: readonly string[], members: readonly string[], events: RuntimeEvents, dataRoot: string): Promise<NodeProcess[]> {
     const addresses = await allocateLoopback(names.length);
-    return names.map((name, i) => this.nodeProcess(name, addresses[i]!, addresses.filter((_, j) => j !== i), dataRoot, events));
+    return names.map((name, i) => this.nodeProcess(name, addresses[i]!, clusterEnv(names, addresses, members, i), dataRoot, events));
   }
 
-  private async sandboxNodes(names: readonly string[], events: RuntimeEvents, dataRoot: string): Promise<NodeProcess[]> {
+  private async sandboxNodes(names: readonly string[], members: readonly string[], events: RuntimeEvents, dataRoot: string): Promise<NodeProcess[]> {
     const net = await SandboxNetwork.open(this.opts.runDir, this.reaper!);
     this.sandbox = net;
     const byName = new Map<string, NodeProcess>();
@@ -136,7 +137,7 @@ export class LocalRuntime implements Runtime {
           await net.attach(name, pid, hosts[i]!);
           await faults?.restore(name);
         };
-        const node = this.nodeProcess(name, addresses[i]!, addresses.filter((_, j) => j !== i), dataRoot, events, { ...net.nodeCommand(), gate }, socketPath);
+        const node = this.nodeProcess(name, addresses[i]!, clusterEnv(names, addresses, members, i), dataRoot, events, { ...net.nodeCommand(), gate }, socketPath);
         byName.set(name, node);
         return node;
       }),
@@ -146,7 +147,7 @@ export class LocalRuntime implements Runtime {
   private nodeProcess(
     name: string,
     address: string,
-    peers: string[],
+    cluster: ClusterEnv,
     dataRoot: string,
     events: RuntimeEvents,
     placement?: ConstructorParameters<typeof NodeProcess>[0]["placement"],
@@ -157,7 +158,8 @@ export class LocalRuntime implements Runtime {
     return new NodeProcess({
       name,
       address,
-      peers,
+      peers: cluster.peers,
+      join: cluster.join,
       dataDir,
       command: this.opts.run,
       cwd: this.opts.cwd,

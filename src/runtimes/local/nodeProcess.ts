@@ -12,6 +12,8 @@ export interface NodeProcessOptions {
   name: string;
   address: string;
   peers: readonly string[];
+  /** A spare started to join a running cluster: JOIN=true. */
+  join?: boolean;
   dataDir: string;
   command: string;
   /**
@@ -100,14 +102,7 @@ export class NodeProcess implements RuntimeNode {
       args,
       cwd: this.opts.cwd,
       stdio: [placement ? "pipe" : "ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        ...this.opts.env,
-        CLSTR_RUN: shellCommand(this.opts.command),
-        ADDR: this.opts.address,
-        PEERS: this.opts.peers.join(","),
-        DATA_DIR: this.opts.dataDir,
-      },
+      env: this.environment(),
       reaper: this.opts.reaper,
     });
     await group.started;
@@ -135,6 +130,20 @@ export class NodeProcess implements RuntimeNode {
       }
       child.stdin!.end("ready\n");
     }
+  }
+
+  /** This machine's environment, with what the node is told; JOIN only for a spare, even when the harness's own shell has one. */
+  private environment(): NodeJS.ProcessEnv {
+    const { JOIN: _inherited, ...inherited } = process.env;
+    return {
+      ...inherited,
+      ...this.opts.env,
+      CLSTR_RUN: shellCommand(this.opts.command),
+      ADDR: this.opts.address,
+      PEERS: this.opts.peers.join(","),
+      DATA_DIR: this.opts.dataDir,
+      ...(this.opts.join ? { JOIN: "true" } : {}),
+    };
   }
 
   async stop(graceMs: number): Promise<void> {
