@@ -18,7 +18,7 @@ export const kvStore: Challenge = {
     { key: "leader-election", name: "Cluster Elects and Maintains Leader", kind: "suite", load: suiteOf(() => import("./leaderElection.js")) },
     { key: "log-replication", name: "Data Replicates to All Nodes", kind: "suite", load: suiteOf(() => import("./logReplication.js")) },
     { key: "log-compaction", name: "System Manages Log Growth", kind: "suite", load: suiteOf(() => import("./logCompaction.js")) },
-    { key: "membership-changes", name: "Add and Remove Nodes One at a Time", kind: "planned" },
-    { key: "joint-consensus", name: "Add and Remove Nodes in Bulk", kind: "planned" },
+    { key: "membership-changes", name: "Add and Remove Nodes One at a Time", kind: "suite", load: suiteOf(() => import("./membershipChanges.js")) },
+    { key: "joint-consensus", name: "Add and Remove Nodes in Bulk", kind: "suite", load: suiteOf(() => import("./jointConsensus.js")) },
   ],
 };
