@@ -5,6 +5,7 @@
 // leadership check before every read.
 
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { handleMembership, MEMBERSHIP_ROUTES } from './clusterChanges.js';
 import {
   BadMessage,
   decodeAppendEntries,
@@ -98,7 +99,10 @@ async function handle(store: Store, req: IncomingMessage, res: ServerResponse): 
 /**
  * The cluster's routes, in front of the key-value handler `kv`:
  *
- *   GET  /cluster/info            this node's view: id, role, term, leader, peers
+ *   GET  /cluster/info            this node's view: id, role, term, leader, members, joint, peers
+ *   POST /cluster/join, /cluster/leave, /cluster/add-server,
+ *        /cluster/remove-server, /cluster/config
+ *                                 membership changes (clusterChanges.ts)
  *   GET  /log                     this node's log after its snapshot, commit-index and last-applied
  *   GET  /log/snapshot            last-included-index and -term of its snapshot (0 and 0: none)
  *   POST /raft/request-vote       Raft RPCs from the other nodes (JSON)
@@ -110,11 +114,24 @@ async function handle(store: Store, req: IncomingMessage, res: ServerResponse): 
  *                                 leader answers 503. A GET waits for the
  *                                 leader to confirm its leadership first.
  *
- * Everything else (/health, unknown paths) goes straight to `kv`.
+ * Everything else (/health, unknown paths) goes straight to `kv`. A node
+ * outside the cluster (a newcomer, a removed member) knows no leader for
+ * clients (RaftNode.leader), so it answers /kv and /clear with 503.
+ * `localAddress` is the IP join and leave send from (see peers.ts).
  */
-export function createClusterHandler(raft: RaftNode, kv: RequestListener): RequestListener {
+export function createClusterHandler(raft: RaftNode, kv: RequestListener, localAddress?: string): RequestListener {
   return (req, res) => {
     const rawPath = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    if (MEMBERSHIP_ROUTES.includes(rawPath)) {
+      readBody(req)
+        .then((body) => handleMembership(raft, rawPath, body, req, res, localAddress))
+        .catch((err: unknown) => {
+          console.error(`${req.method} ${req.url} failed: ${err instanceof Error ? err.message : String(err)}`);
+          if (!res.headersSent) send(res, 500, 'internal error\n');
+          else res.destroy();
+        });
+      return;
+    }
     if (rawPath === '/cluster/info' || rawPath === '/log' || rawPath === '/log/snapshot' || rawPath.startsWith('/raft/')) {
       handleCluster(raft, rawPath, req, res).catch((err: unknown) => {
         console.error(`${req.method} ${req.url} failed: ${err instanceof Error ? err.message : String(err)}`);

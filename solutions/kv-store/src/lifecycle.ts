@@ -1,5 +1,6 @@
-// Running one node: configuration from the environment, recovery, joining
-// the cluster, listening, and a graceful shutdown on SIGTERM/SIGINT.
+// Running one node: configuration from the environment (ADDR, PEERS,
+// DATA_DIR, JOIN), recovery, joining the cluster, listening, and a graceful
+// shutdown on SIGTERM/SIGINT.
 
 import http, { type RequestListener } from 'node:http';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { RaftNode, type RaftOptions } from './raft.js';
 import { FileStateStorage, RaftState, type StateStorage } from './raftState.js';
 import { RaftLog } from './raftLog.js';
 import { loadSnapshot, saveSnapshot } from './snapshot.js';
+import { startingConfiguration } from './startingConfiguration.js';
 import { type DurableStore, KvStateMachine, ReplicatedStore, type Store } from './store.js';
 
 export interface NodeOptions {
@@ -36,6 +38,11 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
     .map((p) => p.trim())
     .filter((p) => p !== '');
   const dataDir = path.resolve(process.env.DATA_DIR || './data');
+  // JOIN=true: a newcomer, in no configuration until the leader adds it.
+  const join = process.env.JOIN === 'true' || process.env.JOIN === '1';
+
+  // Before anything else is written to DATA_DIR: an empty one is a first start.
+  const starting = await startingConfiguration(dataDir, addr, peers, join);
 
   // Recover before listening: nobody can reach us (not even /health) until
   // memory matches the disk. The snapshot first: the log starts after it.
@@ -51,7 +58,7 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
       `a log of ${r.entries} entries after it, ${r.commitIndex} known committed` +
       `${r.droppedBytes > 0 ? `, dropped a torn tail of ${r.droppedBytes} bytes (${r.problem ?? ''})` : ''}` +
       `${r.discarded > 0 ? `, dropped ${r.discarded} entries that disagree with the snapshot` : ''} ` +
-      `from ${dataDir} in ${r.millis} ms`,
+      `from ${dataDir} in ${r.millis} ms; starting configuration [${starting.config.members.join(', ')}] (${starting.how})`,
   );
   const raftState = await RaftState.open((options.raftStorage ?? ((dir) => new FileStateStorage(dir)))(dataDir));
   const machine = new KvStateMachine();
@@ -59,6 +66,7 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
   const raft = (options.raftNode ?? ((o) => new RaftNode(o)))({
     id: addr,
     peers,
+    configuration: starting.config,
     state: raftState,
     raftLog,
     snapshot,
@@ -74,7 +82,7 @@ export async function runNode(options: NodeOptions = {}): Promise<void> {
   const durable: DurableStore = new ReplicatedStore(raft, machine);
   const store = options.wrapStore ? options.wrapStore(durable) : durable;
 
-  const handler = createClusterHandler(raft, (options.handler ?? createHandler)(store));
+  const handler = createClusterHandler(raft, (options.handler ?? createHandler)(store), sourceAddress(host));
 
   let draining = false;
   const server = http.createServer((req, res) => {

@@ -16,13 +16,15 @@
 //
 //   POST /raft/install-snapshot
 //     {"term":5,"leader-id":"10.0.42.101:8080","last-included-index":1500,"last-included-term":4,
-//      "data":{"a":"1","b":"2"}}
+//      "members":["10.0.42.101:8080", ...],"data":{"a":"1","b":"2"}}
+//     (while joint, "old" and "new" instead of "members")
 //     -> {"term":5}
 //
 // Decoding checks every field: a node must never act on a message it only
 // half understood. The same entry encoding is used on disk (raftLog.ts) and
 // in GET /log.
 
+import { BadMembers, type ConfigCommand, parseFields, parseMembers, toFields } from './configuration.js';
 import type { Snapshot } from './snapshot.js';
 
 /** What a log entry asks the key-value state machine to do. `noop` is a new leader's first entry. */
@@ -30,7 +32,8 @@ export type Command =
   | { op: 'put'; key: string; value: string }
   | { op: 'delete'; key: string }
   | { op: 'clear' }
-  | { op: 'noop' };
+  | { op: 'noop' }
+  | ConfigCommand;
 
 export interface LogEntry {
   index: number;
@@ -85,8 +88,17 @@ export interface InstallSnapshotReply {
 export function encodeInstallSnapshot(a: InstallSnapshotArgs): string {
   return (
     `{"term":${a.term},"leader-id":${JSON.stringify(a.leaderId)},` +
-    `"last-included-index":${a.snapshot.index},"last-included-term":${a.snapshot.term},"data":${a.snapshot.data}}`
+    `"last-included-index":${a.snapshot.index},"last-included-term":${a.snapshot.term},` +
+    `${configFields(a.snapshot)}"data":${a.snapshot.data}}`
   );
+}
+
+/** `"members":[...],` (or `"old":[...],"new":[...],`) for a snapshot that records its configuration. */
+export function configFields(s: Snapshot): string {
+  if (s.config === undefined) return '';
+  return Object.entries(toFields(s.config))
+    .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)},`)
+    .join('');
 }
 
 export function decodeInstallSnapshot(body: unknown): InstallSnapshotArgs {
@@ -98,10 +110,11 @@ export function decodeInstallSnapshot(body: unknown): InstallSnapshotArgs {
   for (const v of Object.values(data)) {
     if (typeof v !== 'string') throw new BadMessage('every value in "data" must be a string');
   }
+  const config = members(() => parseFields(m));
   return {
     term: count(m, 'term'),
     leaderId: text(m, 'leader-id'),
-    snapshot: { index, term: count(m, 'last-included-term'), data: JSON.stringify(data) },
+    snapshot: { index, term: count(m, 'last-included-term'), data: JSON.stringify(data), ...(config ? { config } : {}) },
   };
 }
 
@@ -210,8 +223,22 @@ export function decodeCommand(body: unknown): Command {
       return { op: 'clear' };
     case 'noop':
       return { op: 'noop' };
+    case 'config':
+      // Stored and sent sorted, exactly as the leader appended it.
+      if (m['members'] !== undefined) return { op: 'config', members: members(() => parseMembers(m['members'])) };
+      return { op: 'config', old: members(() => parseMembers(m['old'], 'old')), new: members(() => parseMembers(m['new'], 'new')) };
     default:
-      throw new BadMessage('"command.op" must be one of put, delete, clear, noop');
+      throw new BadMessage('"command.op" must be one of put, delete, clear, noop, config');
+  }
+}
+
+/** Runs a parse of members, turning its complaint into a BadMessage. */
+function members<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof BadMembers) throw new BadMessage(err.message);
+    throw err;
   }
 }
 

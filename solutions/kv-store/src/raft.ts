@@ -1,8 +1,20 @@
-// Raft (sections 5.1-5.4, 7 and 8 of the Raft paper): leader election, log
+// Raft (sections 5.1-5.4, 6, 7 and 8 of the Raft paper): leader election, log
 // replication, the commit rule, applying committed entries, snapshots that
 // replace the applied prefix of the log (sent to followers that need
-// entries already discarded), and reads that are linearizable because the
-// leader confirms its leadership first.
+// entries already discarded), reads that are linearizable because the
+// leader confirms its leadership first, and membership changes: one server
+// at a time, or any set at once through a joint configuration.
+//
+// Every decision (winning an election, committing, staying leader, confirming
+// a read) counts the members of the latest configuration in the log
+// (configLog.ts), a majority of each half while it is joint
+// (configuration.ts); never the addresses a node happens to talk to. A
+// change runs on the leader in three steps: newcomers are caught up as
+// learners (replicated to, counted nowhere), then the configuration entry is
+// appended (with a joint one first for a bulk change; any leader that finds
+// a joint entry committed appends the new configuration), then it commits.
+// One change at a time: the next waits until every configuration entry is
+// committed and no learner is being caught up.
 //
 //                 times out,            receives votes from
 //                starts election        a majority (3 of 5)
@@ -20,6 +32,20 @@
 // answers, and after each one the code checks that the role and term it
 // started with still hold before acting on the result.
 
+import {
+  type Configuration,
+  halves,
+  hasQuorum,
+  isJoint,
+  isVoter,
+  joint,
+  quorumIndex,
+  sameMembers,
+  simple,
+  toCommand,
+  voters,
+} from './configuration.js';
+import { ConfigLog } from './configLog.js';
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,
@@ -43,6 +69,11 @@ export interface ClusterInfo {
   role: Role;
   term: number;
   leader: string | null;
+  /** The latest configuration in the log (C_new while joint), sorted; [] for a newcomer. */
+  members: string[];
+  /** The two halves while the latest configuration is joint. */
+  joint: { old: string[]; new: string[] } | null;
+  /** Every member of either half but us, sorted. */
   peers: string[];
 }
 
@@ -75,6 +106,11 @@ export interface RaftOptions {
   id: string;
   /** Every other node's address (PEERS). */
   peers: readonly string[];
+  /**
+   * The configuration before the log and snapshot say otherwise (see
+   * startingConfiguration.ts). Default: this node plus `peers`.
+   */
+  configuration?: Configuration;
   state: RaftState;
   /** The durable log, after `snapshot`; its commit markers say where applying starts. */
   raftLog: RaftLog;
@@ -108,6 +144,19 @@ export class OutcomeUnknown extends Error {
   }
 }
 
+/** Another configuration change is not finished; nothing changed. The HTTP layer answers 409. */
+export class ChangeInProgress extends Error {
+  constructor() {
+    super('configuration change in progress');
+  }
+}
+
+/** A configuration change given up before its entry was appended: nothing changed. The HTTP layer answers 503. */
+export class ChangeAbandoned extends Error {}
+
+/** A change that makes no sense (removing the last member). The HTTP layer answers 400. */
+export class BadChange extends Error {}
+
 // Timings from the challenge. The election timeout is more generous than the
 // paper's 150-300 ms because nodes run in containers on a shared host.
 export const ELECTION_TIMEOUT_MIN_MS = 500;
@@ -133,6 +182,8 @@ export const SNAPSHOT_RPC_TIMEOUT_MS = 2000;
 export const WRITE_TIMEOUT_MS = 5000;
 /** A read whose leadership check has not completed after this long gets 503. */
 export const READ_TIMEOUT_MS = 2000;
+/** A newcomer that has not caught up after this long is given up on, and its change with it. */
+export const CATCH_UP_TIMEOUT_MS = 10_000;
 
 export function majority(clusterSize: number): number {
   return Math.floor(clusterSize / 2) + 1;
@@ -152,6 +203,23 @@ interface Progress {
   inflight: boolean;
   /** The highest sequence number of our AppendEntries it answered in our term (for reads). */
   ackedSeq: number;
+  /** The highest commit index it is known to hold (for a removed node: does it know yet?). */
+  knownCommit: number;
+}
+
+function newProgress(nextIndex: number): Progress {
+  return { nextIndex, matchIndex: 0, inflight: false, ackedSeq: 0, knownCommit: 0 };
+}
+
+/** The change being made on the leader, from the first learner to its configuration entry. */
+interface PendingChange {
+  /** Newcomers being caught up as learners. */
+  learners: string[];
+  /** They have caught up once their matchIndex reaches this (our commit index when they were added). */
+  catchUpTo: number;
+  caughtUp: () => void;
+  abandon: (err: Error) => void;
+  timer: NodeJS.Timeout | undefined;
 }
 
 /** A client write waiting for its entry to be applied. */
@@ -170,8 +238,8 @@ interface ReadWaiter {
 
 export class RaftNode {
   readonly id: string;
-  /** Sorted, as GET /cluster/info reports them. */
-  readonly peers: readonly string[];
+  /** The configurations in the log: `latest` is the one every decision counts. */
+  private readonly configs: ConfigLog;
   private readonly state: RaftState;
   private readonly raftLog: RaftLog;
   private readonly machine: StateMachine;
@@ -220,10 +288,13 @@ export class RaftNode {
   private deposed: { promise: Promise<never>; reject: (err: Error) => void } | undefined;
   /** Peers whose last heartbeat failed; only used to log changes, not every failure. */
   private readonly unreachable = new Set<string>();
+  /** The configuration change in progress on this leader, until its entry is appended. */
+  private change: PendingChange | undefined;
+  /** Why elections are off, last logged (so that it is logged once, not every timeout). */
+  private notCampaigning: string | undefined;
 
   constructor(options: RaftOptions) {
     this.id = options.id;
-    this.peers = [...new Set(options.peers)].filter((p) => p !== options.id).sort();
     this.state = options.state;
     this.raftLog = options.raftLog;
     this.machine = options.machine;
@@ -236,27 +307,56 @@ export class RaftNode {
     this.quorumOf = options.quorum ?? majority;
     this.electionTimeout = options.electionTimeout ?? randomElectionTimeout;
     this.commitIndex = this.raftLog.recovery.commitIndex;
+    // The snapshot's configuration, else the starting one, then whatever the log says.
+    this.configs = new ConfigLog(
+      this.snapshot.config ?? options.configuration ?? simple([options.id, ...options.peers]),
+      this.snapshot.index,
+      this.raftLog.all(),
+    );
     this.raftLog.onDurable = () => {
       if (this.role === 'leader') this.advanceCommit();
     };
-  }
-
-  /** Votes needed to win, acknowledgements needed to commit or to stay leader. */
-  get quorum(): number {
-    return this.quorumOf(this.peers.length + 1);
   }
 
   get isLeader(): boolean {
     return this.role === 'leader';
   }
 
-  /** The leader's address, if known (our own when we lead). */
+  /**
+   * The leader's address for clients, if known (our own when we lead). A node
+   * outside the cluster (a newcomer not added yet, a member whose removal is
+   * committed) knows none: it answers clients 503.
+   */
   get leader(): string | null {
-    return this.leaderId;
+    return this.isMember ? this.leaderId : null;
+  }
+
+  /** The latest configuration in the log (or the snapshot's, or the starting one). */
+  get configuration(): Configuration {
+    return this.configs.latest;
+  }
+
+  /** Every member of the latest configuration (either half) but us, sorted. */
+  get peers(): string[] {
+    return voters(this.configs.latest).filter((p) => p !== this.id);
+  }
+
+  /** In the latest configuration, or still in the committed one (a removal not committed yet). */
+  get isMember(): boolean {
+    return isVoter(this.configs.latest, this.id) || isVoter(this.committedConfiguration(), this.id);
   }
 
   info(): ClusterInfo {
-    return { id: this.id, role: this.role, term: this.state.term, leader: this.leaderId, peers: [...this.peers] };
+    const c = this.configs.latest;
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.state.term,
+      leader: this.leaderId,
+      members: [...c.members],
+      joint: c.old === undefined ? null : { old: [...c.old], new: [...c.members] },
+      peers: this.peers,
+    };
   }
 
   logInfo(): LogInfo {
@@ -275,13 +375,15 @@ export class RaftNode {
    */
   async start(): Promise<void> {
     this.applyCommitted();
+    const c = this.configs.latest;
     this.log(
-      `Raft: ${this.peers.length + 1}-node cluster, starting as follower in term ${this.state.term}` +
+      `Raft: ${c.members.length === 0 ? 'no configuration yet (a newcomer)' : `configuration ${describe(c)}`}, ` +
+        `starting as follower in term ${this.state.term}` +
         (this.state.votedFor !== null ? ` (voted for ${this.state.votedFor})` : '') +
         `, ${this.snapshot.index > 0 ? `snapshot through ${this.snapshot.index} (term ${this.snapshot.term}), ` : ''}` +
         `log through ${this.raftLog.lastIndex}, ${this.lastApplied} applied`,
     );
-    if (this.peers.length === 0) {
+    if (c.old === undefined && sameMembers(c.members, [this.id])) {
       await this.startElection('Single-node cluster');
       if (this.role === 'leader') await this.whenApplied(this.noopIndex);
     } else {
@@ -314,7 +416,11 @@ export class RaftNode {
    */
   propose(command: Command): Promise<void> {
     if (this.role !== 'leader' || this.stopped) return Promise.reject(new NotLeader(this.role === 'leader' ? null : this.leaderId));
-    const entry = this.appendAsLeader(command);
+    return this.committed(this.appendAsLeader(command));
+  }
+
+  /** Resolves once `entry`, appended by us as leader, is applied; rejects as propose() does. */
+  private committed(entry: LogEntry): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const waiter: WriteWaiter = {
         term: entry.term,
@@ -351,7 +457,7 @@ export class RaftNode {
     try {
       if (this.commitIndex < this.noopIndex) await Promise.race([this.whenApplied(this.noopIndex), deposed, timeout]);
       const readIndex = this.commitIndex;
-      if (this.quorum > 1) await Promise.race([this.confirmLeadership(), deposed, timeout]);
+      if (!this.decides((id) => id === this.id)) await Promise.race([this.confirmLeadership(), deposed, timeout]);
       await Promise.race([this.whenApplied(readIndex), deposed, timeout]);
     } finally {
       clearTimeout(timer);
@@ -381,7 +487,7 @@ export class RaftNode {
       if (this.role !== 'leader' || this.readWaiters.length === 0) return;
       const round = { firstSeq: this.sendSeq + 1 };
       this.readRound = round;
-      for (const peer of this.peers) this.sendHeartbeat(peer);
+      for (const peer of this.progress.keys()) this.sendHeartbeat(peer);
       setTimeout(() => {
         if (this.readRound !== round) return;
         this.readRound = undefined;
@@ -392,8 +498,7 @@ export class RaftNode {
 
   private checkReads(): void {
     if (this.readWaiters.length === 0 && this.readRound === undefined) return;
-    const acked = [...this.progress.values()].map((p) => p.ackedSeq);
-    const reached = (seq: number) => 1 + acked.filter((s) => s >= seq).length >= this.quorum;
+    const reached = (seq: number) => this.decides((id) => id === this.id || (this.progress.get(id)?.ackedSeq ?? 0) >= seq);
     this.readWaiters = this.readWaiters.filter((w) => {
       if (!reached(w.seq)) return true;
       w.resolve();
@@ -422,6 +527,13 @@ export class RaftNode {
 
   /** POST /raft/request-vote. The reply goes out only once our vote is on disk. */
   async handleRequestVote(args: RequestVoteArgs): Promise<RequestVoteReply> {
+    if (!isVoter(this.configs.latest, args.candidateId)) {
+      // Not a member as far as we know (removed, perhaps without knowing it):
+      // neither our vote nor its term, so it cannot disrupt the cluster.
+      const term = this.state.term;
+      await this.state.durable();
+      return { term, voteGranted: false };
+    }
     if (args.term > this.state.term) {
       this.becomeFollower(args.term, `Vote request from ${args.candidateId} for term ${args.term}`);
     }
@@ -496,11 +608,11 @@ export class RaftNode {
           return { term: args.term, success: false };
         }
         this.log(`Log conflict at ${e.index} (term ${ours}, leader has ${e.term}): dropping entries ${e.index}-${log.lastIndex}`);
-        log.truncateFrom(e.index);
+        this.truncateLog(e.index);
         break;
       }
     }
-    if (i < args.entries.length) log.append(args.entries.slice(i));
+    if (i < args.entries.length) this.appendToLog(args.entries.slice(i));
 
     // Acknowledge only what is on disk, including entries appended by an
     // earlier request whose write may still be in progress.
@@ -571,6 +683,7 @@ export class RaftNode {
       }
     }
     this.raftLog.discardThrough(snapshot.index, snapshot.term, matches);
+    this.configChanged(() => this.configs.discardThrough(snapshot.index, snapshot.config, matches));
     if (snapshot.index > this.lastApplied) {
       this.machine.restore(snapshot.data);
       this.lastApplied = snapshot.index;
@@ -613,9 +726,17 @@ export class RaftNode {
     if (this.snapshotting || this.lastApplied - this.snapshot.index < SNAPSHOT_THRESHOLD) return;
     const started = performance.now();
     const index = this.lastApplied;
-    const snapshot: Snapshot = { index, term: this.lastIncludedTerm(index), data: this.machine.snapshot() };
+    const snapshot: Snapshot = {
+      index,
+      term: this.lastIncludedTerm(index),
+      data: this.machine.snapshot(),
+      config: this.configs.at(index),
+    };
     this.snapshotting = true;
-    this.persistSnapshot(snapshot, () => this.raftLog.discardThrough(index, snapshot.term, true)).then(
+    this.persistSnapshot(snapshot, () => {
+      this.raftLog.discardThrough(index, snapshot.term, true);
+      this.configs.discardThrough(index, snapshot.config, true);
+    }).then(
       (saved) => {
         this.snapshotting = false;
         if (saved) {
@@ -677,6 +798,7 @@ export class RaftNode {
     this.commitIndex = n;
     this.applyCommitted();
     this.scheduleCommitNotice();
+    this.configurationCommitted();
   }
 
   /**
@@ -697,8 +819,11 @@ export class RaftNode {
 
   /** The highest index on the disks of a majority, our own included. */
   protected storedOnQuorum(): number {
-    const matched = [this.raftLog.durableIndex, ...[...this.progress.values()].map((p) => p.matchIndex)].sort((a, b) => b - a);
-    return matched[this.quorum - 1] ?? 0;
+    return quorumIndex(
+      this.majorities(this.configs.latest),
+      (id) => (id === this.id ? this.raftLog.durableIndex : (this.progress.get(id)?.matchIndex ?? 0)),
+      this.quorumOf,
+    );
   }
 
   /** The highest index on our own disk. */
@@ -756,12 +881,21 @@ export class RaftNode {
       this.deposed = undefined;
       this.readWaiters = [];
       this.readRound = undefined;
+      this.abandonChange(new ChangeAbandoned('lost leadership before the change was appended; nothing changed'));
     }
     this.log(`${why}, now follower in term ${this.state.term}`);
   }
 
   private async startElection(why: string): Promise<void> {
     if (this.stopped) return;
+    const unwilling = this.whyNotCampaign();
+    if (unwilling !== undefined) {
+      if (unwilling !== this.notCampaigning) this.log(`Not starting elections: ${unwilling}`);
+      this.notCampaigning = unwilling;
+      this.resetElectionTimer();
+      return;
+    }
+    this.notCampaigning = undefined;
     const term = this.state.term + 1;
     this.state.update(term, this.id);
     this.role = 'candidate';
@@ -779,9 +913,12 @@ export class RaftNode {
     }
     if (this.stopped || this.role !== 'candidate' || this.state.term !== term) return;
 
-    const clusterSize = this.peers.length + 1;
-    let votes = 1;
-    if (votes >= this.quorum) return this.becomeLeader();
+    // Counted against the latest configuration, a majority of each half while joint.
+    const config = this.configs.latest;
+    const clusterSize = voters(config).length;
+    const votes = new Set([this.id]);
+    const won = () => this.decides((id) => votes.has(id), config);
+    if (won()) return this.becomeLeader();
 
     const args: RequestVoteArgs = {
       term,
@@ -798,9 +935,9 @@ export class RaftNode {
           }
           // Ignore answers from an election we are no longer running.
           if (!reply.voteGranted || this.role !== 'candidate' || this.state.term !== term) return;
-          votes++;
-          this.log(`Received vote from ${peer} (${votes}/${clusterSize})`);
-          if (votes >= this.quorum) this.becomeLeader();
+          votes.add(peer);
+          this.log(`Received vote from ${peer} (${votes.size}/${clusterSize})`);
+          if (won()) this.becomeLeader();
         },
         () => {
           // Unreachable or too slow: no vote. The next round asks again.
@@ -820,9 +957,11 @@ export class RaftNode {
     const promise = new Promise<never>((_, r) => (reject = r));
     promise.catch(() => {}); // only reads that race against it care
     this.deposed = { promise, reject };
-    this.progress = new Map(
-      this.peers.map((p) => [p, { nextIndex: this.raftLog.lastIndex + 1, matchIndex: 0, inflight: false, ackedSeq: 0 }]),
-    );
+    // Every node any configuration in our log names: members, and members
+    // being removed that may not know it yet (they are dropped once they do).
+    const targets = new Set(this.configs.all().flatMap(voters));
+    targets.delete(this.id);
+    this.progress = new Map([...targets].map((p) => [p, newProgress(this.raftLog.lastIndex + 1)]));
     this.log(`Became leader in term ${this.state.term}`);
     // A no-op of our own term commits everything before it, and tells
     // reads when our commit index is complete.
@@ -835,9 +974,35 @@ export class RaftNode {
   private appendAsLeader(command: Command): LogEntry {
     const entry: LogEntry = { index: this.raftLog.lastIndex + 1, term: this.state.term, command };
     // Our own disk write runs in parallel with sending to the followers.
-    this.raftLog.append([entry]);
+    this.appendToLog([entry]);
+    if (command.op === 'config') {
+      // Its members count from now on; make sure we replicate to each.
+      for (const peer of voters(this.configs.latest)) {
+        if (peer !== this.id && !this.progress.has(peer)) this.progress.set(peer, newProgress(this.raftLog.lastIndex + 1));
+      }
+    }
     this.scheduleReplication();
     return entry;
+  }
+
+  /** Appends to the log; a configuration entry is in effect from now on. */
+  private appendToLog(entries: LogEntry[]): void {
+    this.raftLog.append(entries);
+    this.configChanged(() => this.configs.append(entries));
+  }
+
+  /** Drops a conflicting suffix; a configuration entry in it goes, and the one before is back. */
+  private truncateLog(index: number): void {
+    this.raftLog.truncateFrom(index);
+    this.configChanged(() => this.configs.truncateFrom(index));
+  }
+
+  /** Runs `change` on the configuration log and logs the configuration if it is another one now. */
+  private configChanged(change: () => void): void {
+    const before = this.configs.latest;
+    change();
+    const after = this.configs.latest;
+    if (after !== before) this.log(`Configuration now ${describe(after)} (entry ${this.configs.latestIndex})`);
   }
 
   /** Entries appended in the same turn of the event loop go out in one request. */
@@ -846,7 +1011,7 @@ export class RaftNode {
     this.replicationScheduled = true;
     setImmediate(() => {
       this.replicationScheduled = false;
-      if (this.role === 'leader') for (const peer of this.peers) this.replicate(peer);
+      if (this.role === 'leader') for (const peer of this.progress.keys()) this.replicate(peer);
     });
   }
 
@@ -884,7 +1049,10 @@ export class RaftNode {
           const match = prev + entries.length;
           if (match > p.matchIndex) p.matchIndex = match;
           p.nextIndex = match + 1;
+          p.knownCommit = Math.max(p.knownCommit, Math.min(args.leaderCommit, match));
           this.advanceCommit();
+          this.checkCatchUp();
+          if (this.forgetIfRemoved(peer, p)) return;
         } else {
           const next = this.backUp(prev, reply);
           // No way back (a follower that refuses even at the start): leave
@@ -923,7 +1091,9 @@ export class RaftNode {
         if (!this.acknowledged(peer, term, seq, reply)) return;
         if (snapshot.index > p.matchIndex) p.matchIndex = snapshot.index;
         p.nextIndex = Math.max(p.nextIndex, snapshot.index + 1);
+        p.knownCommit = Math.max(p.knownCommit, snapshot.index);
         this.advanceCommit();
+        this.checkCatchUp();
         if (p.nextIndex <= this.raftLog.lastIndex) this.replicate(peer);
       },
       (err: unknown) => {
@@ -966,7 +1136,11 @@ export class RaftNode {
     };
     const seq = ++this.sendSeq;
     this.transport.appendEntries(peer, args, HEARTBEAT_RPC_TIMEOUT_MS).then(
-      (reply) => void this.acknowledged(peer, term, seq, reply),
+      (reply) => {
+        if (!this.acknowledged(peer, term, seq, reply) || !reply.success) return;
+        p.knownCommit = Math.max(p.knownCommit, Math.min(args.leaderCommit, args.prevLogIndex));
+        this.forgetIfRemoved(peer, p);
+      },
       (err: unknown) => this.peerFailed(peer, err),
     );
   }
@@ -992,6 +1166,203 @@ export class RaftNode {
     return true;
   }
 
+  // ---------------------------------------------------------- membership
+
+  /** POST /cluster/add-server on the leader: `id` becomes a member once caught up. Resolves with the members once committed. */
+  addServer(id: string): Promise<string[]> {
+    this.mustLead();
+    const c = this.configs.latest;
+    if (!this.changeInProgress() && isVoter(c, id)) return Promise.resolve([...c.members]);
+    return this.changeMembers((members) => [...members, id], 'single');
+  }
+
+  /** POST /cluster/remove-server on the leader. Resolves with the members once the configuration without `id` is committed. */
+  removeServer(id: string): Promise<string[]> {
+    this.mustLead();
+    const c = this.configs.latest;
+    if (!this.changeInProgress() && !isVoter(c, id)) return Promise.resolve([...c.members]);
+    if (!this.changeInProgress() && sameMembers(c.members, [id])) return Promise.reject(new BadChange('cannot remove the last member'));
+    return this.changeMembers((members) => members.filter((m) => m !== id), 'single');
+  }
+
+  /** POST /cluster/config on the leader: any set of members at once, through a joint configuration. */
+  setConfiguration(members: readonly string[]): Promise<string[]> {
+    this.mustLead();
+    const c = this.configs.latest;
+    if (!this.changeInProgress() && sameMembers(c.members, [...members].sort())) return Promise.resolve([...c.members]);
+    return this.changeMembers(() => [...members], 'joint');
+  }
+
+  /**
+   * Moves the cluster from the latest configuration to `edit(its members)`:
+   * catches the newcomers up as learners, appends the new configuration
+   * ('single': one entry; 'joint': C_old,new, then C_new once that is
+   * committed, see configurationCommitted) and resolves with the members
+   * once the last entry is committed. A change arriving while another is
+   * not finished gets ChangeInProgress: two changes in one entry could let
+   * two disjoint majorities exist (membership-changes guide).
+   */
+  protected async changeMembers(edit: (members: readonly string[]) => string[], how: 'single' | 'joint'): Promise<string[]> {
+    this.mustLead();
+    if (this.changeInProgress()) throw new ChangeInProgress();
+    const term = this.state.term;
+    const old = this.configs.latest.members;
+    const target = [...new Set(edit(old))].sort();
+    if (target.length === 0) throw new BadChange('a configuration needs at least one member');
+    // Rejects if they do not catch up in time or we stop leading meanwhile.
+    await this.catchUp(target.filter((m) => !old.includes(m) && m !== this.id));
+    this.change = undefined;
+    if (this.role !== 'leader' || this.state.term !== term) throw new ChangeAbandoned('lost leadership before the change was appended; nothing changed');
+    const next = how === 'joint' ? joint(old, target) : simple(target);
+    const first = this.appendAsLeader(toCommand(next));
+    this.log(`Configuration change from ${describe(simple(old))}: appended ${describe(next)} at ${first.index}`);
+    try {
+      await this.committed(first);
+    } catch (err) {
+      // Another leader's entry took its index: it never took effect.
+      if (err instanceof NotLeader) throw new ChangeAbandoned('the change was replaced by another leader; nothing changed');
+      throw err;
+    }
+    if (how === 'joint') {
+      // The joint entry is committed; if we still lead, configurationCommitted() has appended C_new.
+      const c = this.configs.latest;
+      const last = this.raftLog.entry(this.configs.latestIndex);
+      if (this.role !== 'leader' || this.state.term !== term || isJoint(c) || !sameMembers(c.members, target) || last === undefined) {
+        throw new OutcomeUnknown(); // whoever leads next completes it
+      }
+      try {
+        await this.committed(last);
+      } catch (err) {
+        throw err instanceof NotLeader ? new OutcomeUnknown() : err;
+      }
+    }
+    return target;
+  }
+
+  /** A change is not finished: one being caught up or appended, an uncommitted configuration entry, or a joint one. */
+  protected changeInProgress(): boolean {
+    return this.change !== undefined || this.configs.latestIndex > this.commitIndex || isJoint(this.configs.latest);
+  }
+
+  private mustLead(): void {
+    if (this.role !== 'leader' || this.stopped) throw new NotLeader(this.role === 'leader' ? null : this.leader);
+  }
+
+  /**
+   * Replicates to `newcomers` as learners (counted nowhere) until each holds
+   * every entry up to our commit index of now. Holds `this.change` from now
+   * on, so that other changes wait. Rejects with ChangeAbandoned after
+   * CATCH_UP_TIMEOUT_MS or when we stop leading.
+   */
+  private catchUp(newcomers: string[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const change: PendingChange = { learners: newcomers, catchUpTo: this.commitIndex, caughtUp: resolve, abandon: reject, timer: undefined };
+      this.change = change;
+      if (newcomers.length === 0) return resolve();
+      for (const n of newcomers) if (!this.progress.has(n)) this.progress.set(n, newProgress(this.raftLog.lastIndex + 1));
+      this.log(`Catching up ${newcomers.join(', ')} as learner${newcomers.length > 1 ? 's' : ''} to entry ${change.catchUpTo}`);
+      change.timer = setTimeout(
+        () => this.abandonChange(new ChangeAbandoned(`${newcomers.join(', ')} did not catch up within ${CATCH_UP_TIMEOUT_MS} ms; nothing changed`)),
+        CATCH_UP_TIMEOUT_MS,
+      );
+      for (const n of newcomers) this.replicate(n);
+      this.checkCatchUp();
+    });
+  }
+
+  private checkCatchUp(): void {
+    const c = this.change;
+    if (c === undefined || c.timer === undefined) return;
+    if (!c.learners.every((n) => (this.progress.get(n)?.matchIndex ?? 0) >= c.catchUpTo)) return;
+    clearTimeout(c.timer);
+    c.timer = undefined;
+    this.log(`${c.learners.join(', ')} caught up to entry ${c.catchUpTo}`);
+    c.caughtUp();
+  }
+
+  /** Gives up the change being caught up, if any: its learners are no longer replicated to. */
+  private abandonChange(err: Error): void {
+    const c = this.change;
+    if (c === undefined) return;
+    this.change = undefined;
+    clearTimeout(c.timer);
+    for (const n of c.learners) {
+      if (isVoter(this.configs.latest, n)) continue;
+      this.progress.delete(n);
+      this.lastAck.delete(n);
+    }
+    this.log(`Configuration change abandoned: ${err.message}`);
+    c.abandon(err);
+  }
+
+  /**
+   * After a commit on the leader. A committed joint configuration is
+   * replaced by its new half at once, whoever appended it: the cluster must
+   * never stay joint. A committed configuration without us means we have
+   * handed over: tell everyone the commit index, then step down for good
+   * (we never start an election outside the configuration).
+   */
+  private configurationCommitted(): void {
+    if (this.role !== 'leader' || this.configs.latestIndex > this.commitIndex) return;
+    const c = this.configs.latest;
+    if (isJoint(c)) {
+      const entry = this.appendAsLeader(toCommand(simple(c.members)));
+      this.log(`Joint configuration committed; appended ${describe(simple(c.members))} at ${entry.index}`);
+      return;
+    }
+    if (!isVoter(c, this.id)) {
+      for (const peer of this.progress.keys()) this.sendHeartbeat(peer);
+      this.becomeFollower(this.state.term, `The configuration without us (entry ${this.configs.latestIndex}) is committed, stepping down`);
+    }
+  }
+
+  /**
+   * A node that is in no configuration of ours any more, and knows it (it
+   * holds a commit index covering the latest configuration entry): stop
+   * replicating to it. Until then it gets AppendEntries like a follower, so
+   * that it learns of its removal and never starts elections.
+   */
+  private forgetIfRemoved(peer: string, p: Progress): boolean {
+    if (isVoter(this.configs.latest, peer) || this.change?.learners.includes(peer)) return false;
+    if (this.configs.latestIndex > this.commitIndex || p.knownCommit < this.configs.latestIndex) return false;
+    this.progress.delete(peer);
+    this.lastAck.delete(peer);
+    this.unreachable.delete(peer);
+    this.log(`${peer} knows it is no longer a member; not replicating to it any more`);
+    return true;
+  }
+
+  /** The configuration of the last committed configuration entry (or the snapshot's, or the starting one). */
+  private committedConfiguration(): Configuration {
+    return this.configs.at(this.commitIndex);
+  }
+
+  /**
+   * Whether the nodes for which `has` holds (ourselves included, if `has`
+   * says so) are a quorum of `config`: of each half in majorities(config).
+   */
+  private decides(has: (id: string) => boolean, config: Configuration = this.configs.latest): boolean {
+    return hasQuorum(this.majorities(config), has, this.quorumOf);
+  }
+
+  /**
+   * The sets of which every decision needs a quorum: the members, or while
+   * joint C_old and C_new, each on its own (a majority of the union could be
+   * a minority of one of them).
+   */
+  protected majorities(config: Configuration): Array<readonly string[]> {
+    return halves(config);
+  }
+
+  /** Why this node must not start an election now, if it must not. */
+  private whyNotCampaign(): string | undefined {
+    const latest = this.configs.latest;
+    if (voters(latest).length === 0) return 'no configuration yet (a newcomer waiting to be added)';
+    if (!isVoter(latest, this.id)) return `not in the latest configuration ${describe(latest)}`;
+    if (!isVoter(this.committedConfiguration(), this.id)) return 'not in the committed configuration';
+    return undefined;
+  }
+
   // --------------------------------------------------------- leadership
 
   private onHeartbeatTick(): void {
@@ -1015,12 +1386,11 @@ export class RaftNode {
   /** Has a majority (counting ourselves) answered a heartbeat within the lease? */
   protected hasQuorumContact(now: number): boolean {
     if (now - this.leaderSince < LEADER_LEASE_MS) return true; // just elected: the votes count
-    let reached = 1;
-    for (const peer of this.peers) {
-      const at = this.lastAck.get(peer);
-      if (at !== undefined && now - at < LEADER_LEASE_MS) reached++;
-    }
-    return reached >= this.quorum;
+    return this.decides((id) => {
+      if (id === this.id) return true;
+      const at = this.lastAck.get(id);
+      return at !== undefined && now - at < LEADER_LEASE_MS;
+    });
   }
 
   private stopHeartbeats(): void {
@@ -1046,4 +1416,10 @@ export class RaftNode {
     if (this.stopped) return;
     this.electionTimer = setTimeout(() => void this.startElection('Election timeout'), this.electionTimeout());
   }
+}
+
+/** A configuration for the log: `a, b, c`, or `a, b, c -> a, d, e` while joint. */
+function describe(c: Configuration): string {
+  const list = (m: readonly string[]) => (m.length === 0 ? '(none)' : m.join(', '));
+  return c.old === undefined ? `[${list(c.members)}]` : `[${list(c.old)}] -> [${list(c.members)}] (joint)`;
 }

@@ -3,7 +3,9 @@
 //
 // File in the data directory, one record in the format of record.ts:
 //
-//   snapshot       {"last-included-index":1500,"last-included-term":4,"data":{"a":"1"}}
+//   snapshot       {"last-included-index":1500,"last-included-term":4,"members":[...],"data":{"a":"1"}}
+//                  (the configuration in effect at last-included-index: "members",
+//                  or "old" and "new" while joint; see configuration.ts)
 //   snapshot.tmp   a replacement being written; ignored on start
 //
 // Replaced atomically like raft-state.json: write the temp file, fsync it,
@@ -13,6 +15,8 @@
 
 import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { BadMembers, type Configuration, parseFields } from './configuration.js';
+import { configFields } from './messages.js';
 import { decodeRecords, encodeJsonRecord } from './record.js';
 
 const SNAPSHOT_FILE = 'snapshot';
@@ -25,6 +29,12 @@ export interface Snapshot {
   readonly term: number;
   /** The state machine's state as JSON text (for the key-value store, an object of strings). */
   readonly data: string;
+  /**
+   * The configuration in effect at `index`, so that it is not lost with the
+   * entries the snapshot replaces. Undefined only in a snapshot written
+   * before configurations existed (the starting one applies).
+   */
+  readonly config?: Configuration;
 }
 
 export const EMPTY_SNAPSHOT: Snapshot = { index: 0, term: 0, data: '{}' };
@@ -48,7 +58,7 @@ export async function loadSnapshot(dir: string): Promise<Snapshot> {
 
 export async function saveSnapshot(dir: string, snapshot: Snapshot): Promise<void> {
   const record = encodeJsonRecord(
-    `{"last-included-index":${snapshot.index},"last-included-term":${snapshot.term},"data":${snapshot.data}}`,
+    `{"last-included-index":${snapshot.index},"last-included-term":${snapshot.term},${configFields(snapshot)}"data":${snapshot.data}}`,
   );
   const tmpPath = path.join(dir, SNAPSHOT_TMP);
   const tmp = await open(tmpPath, 'w', 0o644);
@@ -75,5 +85,12 @@ function parseSnapshot(json: unknown): Snapshot | undefined {
   const data = m['data'];
   if (!Number.isSafeInteger(index) || (index as number) < 1 || !Number.isSafeInteger(term) || (term as number) < 0) return undefined;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-  return { index: index as number, term: term as number, data: JSON.stringify(data) };
+  let config: Configuration | undefined;
+  try {
+    config = parseFields(m);
+  } catch (err) {
+    if (err instanceof BadMembers) return undefined;
+    throw err;
+  }
+  return { index: index as number, term: term as number, data: JSON.stringify(data), ...(config ? { config } : {}) };
 }

@@ -39,6 +39,7 @@ export class KvStateMachine {
         this.map.clear();
         break;
       case 'noop':
+      case 'config': // who the members are is Raft's business, not the map's
         break;
     }
   }
