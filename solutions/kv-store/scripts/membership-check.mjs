@@ -189,7 +189,8 @@ try {
     return r && !r.members.includes(addrs[leaving]) ? r : undefined;
   });
   check(true, `${names[leaving]} lists [${label(left.members)}] without itself`);
-  check((await req(leaving, 'GET', '/kv/k1')).status === 503, `${names[leaving]}, removed, answers clients 503`);
+  await until(`${names[leaving]}, removed, answers clients 503`, 3000, async () => (await req(leaving, 'GET', '/kv/k1')).status === 503);
+  check(true, `${names[leaving]}, removed, answers clients 503`);
   let prev = sorted([0, 1, 2, 3, 4]);
   let oneEach = true;
   for (const e of await configEntries(L.i)) {
