@@ -97,6 +97,13 @@ async function cutInN4sNamespace(t: TestContext): Promise<void> {
   assert.ok(neigh.split("\n").some((l) => l.startsWith(`${host} `) && l.includes(DEAD_MAC)), `no cut of n2 in n4's namespace:\n${neigh}`);
 }
 
+/** A workload's clients ask the nodes started so far (n4 among them), never a spare nobody started (n5 would refuse every call). */
+async function workloadOnStartedNodes(t: TestContext): Promise<void> {
+  const recording = await t.runWorkload({ clients: 3, durationMs: 400, keys: 2 });
+  assert.deepEqual(recording.reasons, {}, "a call failed: the workload asked a node that is not running");
+  assert.ok(Number((await t.fetch("n4", "/hits"))?.body) > 0, "the workload never asked n4, which was started");
+}
+
 /** A request to a spare nobody started says so. */
 async function unstartedSpare(t: TestContext): Promise<void> {
   await t.GET(Node("n5"), "/health").run();
@@ -112,14 +119,23 @@ interface Run {
   events: string[];
 }
 
-async function runOn(runtime: Runtime, s: ReturnType<typeof spareSuite>, dir: string): Promise<Run> {
-  const logFile = join(dir, ".clstr", "logs", "run.jsonl");
+/** Runs the suite `stages` times on one runtime, as `--so-far` runs stages (a fresh cluster each), then closes the runtime. */
+async function runOn(runtime: Runtime, s: ReturnType<typeof spareSuite>, dir: string, stages = 1): Promise<Run[]> {
+  const runs: Run[] = [];
+  try {
+    for (let i = 0; i < stages; i++) runs.push(await runStage(runtime, s, join(dir, ".clstr", "logs", `stage-${i}.jsonl`)));
+  } finally {
+    await runtime.close();
+  }
+  return runs;
+}
+
+async function runStage(runtime: Runtime, s: ReturnType<typeof spareSuite>, logFile: string): Promise<Run> {
   const log = new EventLog(logFile);
   let result: SuiteResult;
   try {
     result = await runSuite(s, { runtime, log, signal: new AbortController().signal, listener: { testFinished: () => {}, startupFailed: () => {} } });
   } finally {
-    await runtime.close();
     await log.close();
   }
   const events = readFileSync(logFile, "utf8")
@@ -152,24 +168,25 @@ describe("spares on the local runtime", () => {
   it("in the network sandbox: members' PEERS only members; n4 joins at 10.0.42.104 with PEERS empty and JOIN=true, cut by a partition made before it started; nothing is left", { skip: caps.sandbox.available ? false : `no network sandbox here: ${caps.sandbox.reason}` }, async () => {
     const dir = scratch();
     const runtime = await LocalRuntime.create({ cwd: dir, run: RUN, runDir: join(dir, ".clstr"), runId: randomUUID(), network: "sandbox" });
-    const run = await runOn(
+    const [run] = await runOn(
       runtime,
       spareSuite(async (t) => {
         assert.equal(t.address("n4"), "10.0.42.104:8080");
         assert.equal(t.address("n5"), "10.0.42.105:8080");
         await beforeTheSpareStarts(t);
         await partitionBeforeStart(t, cutInN4sNamespace);
+        await workloadOnStartedNodes(t);
       }),
       dir,
     );
-    assertRun(run);
+    assertRun(run!);
     assert.deepEqual(processesIn(dir), [], "processes left behind");
   });
 
   it("on loopback addresses (CLSTR_NETWORK=loopback): n4 gets a loopback address of its own, PEERS empty and JOIN=true", async () => {
     const dir = scratch();
     const runtime = await LocalRuntime.create({ cwd: dir, run: RUN, runDir: join(dir, ".clstr"), runId: randomUUID(), network: "loopback" });
-    const run = await runOn(
+    const [run] = await runOn(
       runtime,
       spareSuite(async (t) => {
         await beforeTheSpareStarts(t);
@@ -179,7 +196,7 @@ describe("spares on the local runtime", () => {
       }),
       dir,
     );
-    assertRun(run);
+    assertRun(run!);
     assert.deepEqual(processesIn(dir), [], "processes left behind");
   });
 });
@@ -203,12 +220,12 @@ async function dockerObjects(): Promise<string[]> {
 }
 
 describe("spares on the Docker runtime", { skip: await dockerReady() }, () => {
-  it("members' PEERS only members; n4's container is created at its start, at 10.0.42.104 with PEERS empty and JOIN=true, cut by a partition made before it started; nothing is left", async () => {
+  it("members' PEERS only members; n4's container is created at its start, at 10.0.42.104 with PEERS empty and JOIN=true, cut by a partition made before it started; the same again in a second stage on the same runtime (as --so-far); nothing is left", async () => {
     const dir = scratch();
     cpSync(join(FIXTURE_DIR, "server.mjs"), join(dir, "server.mjs"));
     writeFileSync(join(dir, "Dockerfile"), `FROM ${BASE}\nWORKDIR /app\nCOPY server.mjs ./\nENTRYPOINT ["node", "server.mjs"]\n`);
     const runtime = await DockerRuntime.create({ cwd: dir, challenge: "kv-store", runId: randomUUID(), notice: () => {} });
-    const run = await runOn(
+    const runs = await runOn(
       runtime,
       spareSuite(async (t) => {
         const containers = await dockerObjects();
@@ -220,8 +237,10 @@ describe("spares on the Docker runtime", { skip: await dockerReady() }, () => {
         assert.ok(!(await dockerObjects()).includes("container clstr-kv-store-n5"), "n5's container exists, never started");
       }),
       dir,
+      2,
     );
-    assertRun(run);
+    assert.equal(runs.length, 2);
+    for (const run of runs) assertRun(run);
     assert.deepEqual(await dockerObjects(), [], "engine objects left behind");
   });
 });
