@@ -251,7 +251,7 @@ export class Cluster {
       if (node.crashed) {
         throw new StageFailure(
           `${node.name} exited before it became ready: it ${describeExit(node.crashed)}.${outputTail(node)}`,
-          `Run the \`run:\` command of clstr.yaml by hand with ADDR=${node.address} to see why it stops.`,
+          `Run the \`run:\` command of clstr.yaml by hand with ADDR=${node.address}${this.config.spares.includes(node.name) ? " PEERS= JOIN=true" : ""} to see why it stops.`,
         );
       }
       try {
