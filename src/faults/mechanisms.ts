@@ -17,6 +17,12 @@ export interface NetworkFaults {
   cut(node: string, peers: readonly string[]): Promise<void>;
   /** Removes every cut from the node. */
   heal(node: string): Promise<void>;
+  /**
+   * Packets dropped by cuts since the run's network was made, from the
+   * mechanism's own counters: the evidence that a partition took effect.
+   * Undefined (or absent) where the mechanism cannot say.
+   */
+  droppedByCuts?(): Promise<number | undefined>;
   /** Replaces the node's impairments of its outgoing traffic with these. */
   impair(node: string, impairments: readonly Impairment[]): Promise<void>;
   /** Removes the node's impairments. */

@@ -1,16 +1,25 @@
 import { RuntimeError } from "../util/errors.js";
 import type { FaultKind, FaultMechanism, NetworkFaults } from "./mechanisms.js";
 import { netemArgs, settingsOf, type Impairment, type ImpairmentSettings } from "./impairments.js";
+import { iptablesCutDrops } from "./dropCounters.js";
 
 /**
  * What a runtime can do inside a node's network namespace (a sandbox
  * namespace, a container). Each is a no-op while the node is down.
  */
 export interface NodeNamespace {
-  exec(node: string, argv: string[]): Promise<void>;
+  /** Runs a command in the node's namespace; its output, or undefined while the node is down. */
+  exec(node: string, argv: string[]): Promise<string | undefined>;
   /** Starts a long-running helper in the namespace (replacing the node's previous one); needed by the packet queue. */
   spawn?(node: string, argv: string[]): Promise<void>;
   unspawn?(node: string): Promise<void>;
+  /**
+   * Packets the neighbour cuts sent nowhere since the network was made,
+   * counted where they end up (the sandbox bridge's sink port); undefined
+   * when the runtime cannot count them. Not needed for iptables cuts, whose
+   * rules count for themselves.
+   */
+  cutDrops?(): Promise<number | undefined>;
 }
 
 /** How impairments are made: by tc netem, or by iptables loss plus a user-space packet queue. */
@@ -48,6 +57,8 @@ export class NamespaceFaults implements NetworkFaults {
   /** Per node, the peers it is cut from. */
   private readonly cuts = new Map<string, string[]>();
   private readonly impairments = new Map<string, ImpairmentSettings>();
+  /** Packets dropped by iptables cuts that have since been healed (their rules, and counters, are gone). */
+  private healedDrops = 0;
 
   constructor(
     private readonly ns: NodeNamespace,
@@ -67,11 +78,33 @@ export class NamespaceFaults implements NetworkFaults {
 
   async heal(node: string): Promise<void> {
     const peers = this.cuts.get(node) ?? [];
+    // Read the rules' counters before the rules, and their counts, go.
+    if (this.cutMechanism === "iptables" && peers.length > 0) this.healedDrops += await this.liveDrops(node, peers);
     this.cuts.delete(node);
     for (const peer of peers) {
       if (this.cutMechanism === "neighbour") await this.ns.exec(node, ["ip", "neigh", "del", peer, "dev", "eth0"]);
       else for (const rule of dropRules(peer)) await this.ns.exec(node, ["iptables", "-D", ...rule]);
     }
+  }
+
+  /**
+   * Packets dropped by cuts since this network was made: for iptables, the
+   * DROP rules' counters (those of healed cuts, plus those still in place);
+   * for neighbour entries, whatever the runtime counts where the packets
+   * end up. A node's counters die with its namespace when it restarts in a
+   * new one, so a count can fall short, never exceed.
+   */
+  async droppedByCuts(): Promise<number | undefined> {
+    if (this.cutMechanism === "neighbour") return this.ns.cutDrops ? this.ns.cutDrops() : undefined;
+    let total = this.healedDrops;
+    for (const [node, peers] of this.cuts) total += await this.liveDrops(node, peers);
+    return total;
+  }
+
+  /** What the node's cut rules for these peers have dropped so far; 0 while the node is down. */
+  private async liveDrops(node: string, peers: readonly string[]): Promise<number> {
+    const listing = await this.ns.exec(node, ["iptables", "-L", "-v", "-x", "-n"]);
+    return listing === undefined ? 0 : iptablesCutDrops(listing, peers);
   }
 
   async impair(node: string, impairments: readonly Impairment[]): Promise<void> {

@@ -261,13 +261,14 @@ export class DockerRuntime implements Runtime {
   }
 
   /** Runs a fault command in the node's namespace: in its holder, or in the node while it runs (an own namespace dies with it). */
-  private async exec(node: string, placement: Placement | undefined, argv: string[]): Promise<void> {
+  /** Runs a command in the node's namespace; its output (the iptables counters), or undefined while the node is down. */
+  private async exec(node: string, placement: Placement | undefined, argv: string[]): Promise<string | undefined> {
     let target: string;
     if (placement?.kind === "held") target = placement.holder;
     else if (this.stage?.nodes.find((n) => n.name === node)?.running) target = containerName(this.opts.challenge, node);
-    else return;
+    else return undefined;
     this.faultsMade = true;
-    await this.cli.run(["exec", target, ...argv]);
+    return this.cli.run(["exec", target, ...argv]);
   }
 
   private labels(): Record<string, string> {

@@ -117,13 +117,14 @@ export class LocalRuntime implements Runtime {
           {
             exec: async (node, argv) => {
               const pid = pidOf(node);
-              if (pid !== undefined) await net.exec(pid, argv);
+              return pid === undefined ? undefined : net.exec(pid, argv);
             },
             spawn: async (node, argv) => {
               const pid = pidOf(node);
               if (pid !== undefined) await net.spawn(`queue-${node}`, pid, argv);
             },
             unspawn: (node) => net.unspawn(`queue-${node}`),
+            cutDrops: () => net.cutDrops(),
           },
           await detectCapabilities(),
         );

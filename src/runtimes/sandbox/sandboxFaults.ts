@@ -18,7 +18,10 @@ export function sandboxMechanisms(caps: Capabilities): Record<FaultKind, FaultMe
     ? { available: true, how: "iptables statistic match, as the kernel has no netem" }
     : { available: false, reason: `this kernel has no netem, and ${caps.iptables.reason ?? "iptables does not work"}` };
   return {
-    partition: { available: true, how: "dead neighbour entries in each node's namespace (iproute2, packets vanish as behind a DROP rule)" },
+    partition: {
+      available: true,
+      how: "dead neighbour entries in each node's namespace (iproute2, packets vanish as behind a DROP rule, counted at the bridge's sink port)",
+    },
     delay: netem ?? queue,
     loss: netem ?? loss,
     duplicate: netem ?? queue,

@@ -139,6 +139,16 @@ export class SandboxNetwork {
     await this.call({ op: "spawn", key, pid, argv });
   }
 
+  /**
+   * Packets that neighbour cuts sent to DEAD_MAC since the network was
+   * made, counted by the bridge's sink port; undefined when the switch
+   * could not make the sink (this kernel's bridge lacks a flag it needs).
+   */
+  async cutDrops(): Promise<number | undefined> {
+    const result = (await this.call({ op: "cut-drops" })) as { drops: number | null };
+    return result.drops ?? undefined;
+  }
+
   /** Stops the helper under `key`, if there is one. */
   async unspawn(key: string): Promise<void> {
     await this.call({ op: "unspawn", key });

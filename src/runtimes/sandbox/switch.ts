@@ -10,6 +10,9 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createConnection, createServer, type Server } from "node:net";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
+import { readdirSync, writeFileSync } from "node:fs";
+import { linkRxPackets } from "../../faults/dropCounters.js";
+import { DEAD_MAC } from "../../faults/namespaceFaults.js";
 
 const run = promisify(execFile);
 
@@ -19,13 +22,16 @@ type Request =
   | { id: number; op: "expose"; node: string; host: string; port: number; socket: string }
   | { id: number; op: "exec"; pid: number; argv: string[] }
   | { id: number; op: "spawn"; key: string; pid: number; argv: string[] }
-  | { id: number; op: "unspawn"; key: string };
+  | { id: number; op: "unspawn"; key: string }
+  | { id: number; op: "cut-drops" };
 
 const servers: Server[] = [];
 /** Long-running helpers inside node namespaces (packet queues), by key. */
 const helpers = new Map<string, ChildProcess>();
 /** Marks a reply that comes from the switch because the node was unreachable. */
 const UNREACHABLE_HEADER = "x-clstr-unreachable";
+/** Why the sink could not be made (its count would then mean nothing); undefined once it works. */
+let sinkMissing: string | undefined = "the switch is not set up yet";
 
 async function ip(...args: string[]): Promise<void> {
   await run("ip", args);
@@ -43,12 +49,26 @@ function macFor(ipv4: string): string {
 
 async function handle(req: Request): Promise<unknown> {
   switch (req.op) {
-    case "setup":
+    case "setup": {
       await ip("link", "set", "lo", "up");
-      await ip("link", "add", "br0", "type", "bridge");
+      // The switch namespace needs no IPv6: without it the bridge sends no
+      // router solicitations or MLD reports, which would reach the sink.
+      const quiet = disableIpv6();
+      // Snooping off: with it on, the bridge itself joins a group and reports it to every port.
+      await ip("link", "add", "br0", "type", "bridge", "mcast_snooping", "0");
+      // A fixed address: a bridge takes its ports' lowest one, and a change would make it announce itself.
+      await ip("link", "set", "br0", "address", macFor(req.bridgeCidr.split("/")[0]!));
       await ip("addr", "add", req.bridgeCidr, "dev", "br0");
       await ip("link", "set", "br0", "up");
-      return {};
+      sinkMissing = quiet ?? (await makeSink().then(
+        () => undefined,
+        async (err: Error & { stderr?: string }) => {
+          await run("ip", ["link", "del", "sink0"]).catch(() => {});
+          return `the bridge's sink port could not be made (${(err.stderr || err.message).trim()})`;
+        },
+      ));
+      return { sink: sinkMissing === undefined, ...(sinkMissing ? { reason: sinkMissing } : {}) };
+    }
     case "attach": {
       // A restarted node has a fresh namespace; its old veth died with the old one.
       const host = `v-${req.node}`;
@@ -62,6 +82,10 @@ async function handle(req: Request): Promise<unknown> {
       await inNode(req.pid, ["ip", "addr", "add", req.cidr, "dev", "eth0"]);
       await inNode(req.pid, ["ip", "link", "set", "eth0", "up"]);
       await inNode(req.pid, ["ip", "link", "set", "lo", "up"]);
+      // The switch knows every node's address, so it never broadcasts an
+      // ARP request (which would reach the sink and count as a drop).
+      const addr = req.cidr.split("/")[0]!;
+      await ip("neigh", "replace", addr, "lladdr", mac, "dev", "br0", "nud", "permanent");
       return {};
     }
     case "expose": {
@@ -105,6 +129,48 @@ async function handle(req: Request): Promise<unknown> {
     case "unspawn":
       stopHelper(req.key);
       return {};
+    case "cut-drops": {
+      if (sinkMissing) return { drops: null, reason: sinkMissing };
+      const { stdout } = await run("ip", ["-s", "-j", "link", "show", "dev", "sink1"]);
+      return { drops: linkRxPackets(stdout) };
+    }
+  }
+}
+
+/**
+ * The sink: a port of the bridge where frames for DEAD_MAC (every packet a
+ * neighbour cut sends) end, so that they are counted instead of flooded to
+ * every node. sink0 is the bridge's port, sink1 its other end, whose
+ * received-packet counter is the count. Nothing else may reach it: the
+ * bridge floods nothing to it (unknown unicast, multicast, broadcast), it
+ * learns nothing from it, and neither end has an address to talk from.
+ */
+async function makeSink(): Promise<void> {
+  await ip("link", "add", "sink0", "type", "veth", "peer", "name", "sink1");
+  for (const end of ["sink0", "sink1"]) {
+    await ip("link", "set", end, "multicast", "off");
+    await ip("link", "set", end, "addrgenmode", "none");
+  }
+  await ip("link", "set", "sink0", "master", "br0");
+  await run("bridge", ["link", "set", "dev", "sink0", "learning", "off", "flood", "off", "mcast_flood", "off", "bcast_flood", "off", "mcast_router", "0"]);
+  await ip("link", "set", "sink1", "up");
+  await ip("link", "set", "sink0", "up");
+  await run("bridge", ["fdb", "add", DEAD_MAC, "dev", "sink0", "master", "static"]);
+}
+
+/** Turns IPv6 off in the switch's namespace; why it could not, or undefined. A kernel without IPv6 needs nothing. */
+function disableIpv6(): string | undefined {
+  let confs: string[];
+  try {
+    confs = readdirSync("/proc/sys/net/ipv6/conf");
+  } catch {
+    return undefined;
+  }
+  try {
+    for (const conf of ["all", "default"].filter((c) => confs.includes(c))) writeFileSync(`/proc/sys/net/ipv6/conf/${conf}/disable_ipv6`, "1");
+    return undefined;
+  } catch (err) {
+    return `IPv6 could not be turned off in the switch's namespace (${(err as Error).message})`;
   }
 }
 
