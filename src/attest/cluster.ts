@@ -23,6 +23,9 @@ export class Cluster {
   /** Nodes started at least once: a spare joins this set at its first start. */
   private readonly everStarted = new Set<string>();
   private readonly t0 = Date.now();
+  /** The cut mechanism's drop count when the open partition began; undefined when none is open or the mechanism cannot count. */
+  private cutsFrom: number | undefined;
+  private cutOpen = false;
 
   constructor(
     private readonly runtime: Runtime,
@@ -109,6 +112,10 @@ export class Cluster {
    */
   async partition(groups: readonly (readonly string[])[], settle = true): Promise<void> {
     const faults = this.requireFaults("Partition");
+    if (!this.cutOpen) {
+      this.cutOpen = true;
+      this.cutsFrom = await this.droppedByCuts();
+    }
     const cutFrom = new Map<string, string[]>();
     groups.forEach((group, i) =>
       groups.forEach((other, j) => {
@@ -126,8 +133,13 @@ export class Cluster {
     if (settle) await this.settle();
   }
 
-  /** Removes every partition (impairments stay, as in the public attest). */
-  async heal(settle = true): Promise<void> {
+  /**
+   * Removes every partition (impairments stay, as in the public attest).
+   * Returns how many packets the partition's cuts dropped, from the
+   * mechanism's own counters (0 when none was open), and logs it; undefined
+   * where the mechanism cannot count.
+   */
+  async heal(settle = true): Promise<number | undefined> {
     const faults = this.requireFaults("Heal");
     await Promise.all(
       this.all().map(async (node) => {
@@ -135,7 +147,28 @@ export class Cluster {
         await faults.heal(node);
       }),
     );
+    const dropped = await this.partitionDrops();
+    if (this.cutOpen && dropped !== undefined) this.event(CLUSTER, `PARTITION HEALED (${dropped} packets dropped)`);
+    this.cutOpen = false;
+    this.cutsFrom = undefined;
     if (settle) await this.settle();
+    return dropped;
+  }
+
+  /**
+   * Packets dropped by cuts since the run's network was made, as the fault
+   * mechanism counts them; undefined where it cannot (loopback, or a
+   * mechanism without counters).
+   */
+  async droppedByCuts(): Promise<number | undefined> {
+    return this.runtime.faults?.droppedByCuts?.();
+  }
+
+  /** Packets the open partition has dropped so far (0 when none is open); undefined where the mechanism cannot count. */
+  private async partitionDrops(): Promise<number | undefined> {
+    if (!this.cutOpen) return (await this.droppedByCuts()) === undefined ? undefined : 0;
+    const now = await this.droppedByCuts();
+    return now === undefined || this.cutsFrom === undefined ? undefined : now - this.cutsFrom;
   }
 
   /** Replaces the impairments of each node's outgoing traffic. Does not settle. */

@@ -49,6 +49,8 @@ export class TestContext {
   /** The history being recorded, while a workload runs: faults injected meanwhile go in it. */
   private recorder: HistoryRecorder | undefined;
   private checked = 0;
+  /** The cut mechanism's drop count when the test began (undefined where it cannot count). */
+  private readonly dropsAtStart: Promise<number | undefined>;
   /** Every random choice a test makes comes from here (seeded: `clstr test --seed N` replays them). */
   readonly random: () => number;
 
@@ -58,6 +60,7 @@ export class TestContext {
     private readonly run: TestRun = { random: Math.random },
   ) {
     this.random = run.random;
+    this.dropsAtStart = cluster.droppedByCuts().catch(() => undefined);
   }
 
   GET(sel: NodeSelector, path: string, body?: string, headers?: Headers): Check {
@@ -203,9 +206,23 @@ export class TestContext {
     return this.cut(groups, false);
   }
 
-  /** Restores every link (impairments stay), then settles. */
-  heal(): Promise<void> {
+  /**
+   * Restores every link (impairments stay), then settles. Returns the
+   * packets the partition dropped, by the fault mechanism's own count (also
+   * in the log); undefined where the mechanism cannot count.
+   */
+  heal(): Promise<number | undefined> {
     return this.mend(true);
+  }
+
+  /**
+   * Packets dropped by partitions since this test began, by the fault
+   * mechanism's own count: evidence that a cut took effect. Undefined where
+   * the mechanism cannot count (loopback).
+   */
+  async partitionDrops(): Promise<number | undefined> {
+    const [from, now] = await Promise.all([this.dropsAtStart, this.cluster.droppedByCuts()]);
+    return from === undefined || now === undefined ? undefined : now - from;
   }
 
   /** Impairs the outgoing traffic of the selected nodes. */
@@ -298,9 +315,11 @@ export class TestContext {
     return this.cluster.partition(groups, settle);
   }
 
-  private async mend(settle: boolean): Promise<void> {
-    await this.cluster.heal(settle);
-    for (const fault of this.openFaults("partition")) fault.end("heal", null);
+  private async mend(settle: boolean): Promise<number | undefined> {
+    const dropped = await this.cluster.heal(settle);
+    // The heal carries the evidence that the partition bit, where the mechanism can count.
+    for (const fault of this.openFaults("partition")) fault.end("heal", dropped === undefined ? null : { dropped });
+    return dropped;
   }
 
   private openFaults(f: string, nodes?: readonly string[]) {
@@ -316,7 +335,9 @@ export class TestContext {
       kill: (name, signal) => (signal === "SIGKILL" ? this.kill(name) : this.stop(name)),
       start: (name) => this.start(name),
       partition: (groups) => this.cut(groups, false),
-      heal: () => this.mend(false),
+      heal: async () => {
+        await this.mend(false);
+      },
       impair: (nodes, impairments) => this.impair({ kind: "all", names: nodes }, ...impairments),
       repair: (nodes) => this.repair({ kind: "all", names: nodes }),
       note: (text) => this.cluster.event(CLUSTER, text),

@@ -143,11 +143,22 @@ export async function expectLinearizableUnderFaults(t: TestContext, durationMs: 
   await findLeader(t);
   const termBefore = await highestTerm(t);
   const faults = faultSchedule(t.random, { nodes: t.nodes(), durationMs, faults: RAFT_FAULTS, faultMs: [1_500, 3_000], quietMs: [1_500, 2_500] });
+  const dropsBefore = await t.partitionDrops();
   // A client gives up on an operation after 1 s (its outcome is then unknown) and goes on with another, perhaps on another node:
   // with a longer wait every client would sit in a write at a cut-off leader until the heal, and nobody would read there meanwhile.
   const recording = await t.runWorkload({ clients: 5, durationMs, keys: 3, faults, opTimeoutMs: 1_000 });
+  const dropsAfter = await t.partitionDrops();
   if (recording.schedule.length === 0 || recording.nemesis.length < recording.schedule.length) {
     t.fail(`The fault schedule planned ${recording.schedule.length} faults but ${recording.nemesis.length} were recorded as injected.`);
+  }
+  // The partitions must have bitten, by the mechanism's own count: Raft nodes heartbeat every 100 ms,
+  // so a cut that dropped nothing between running nodes did nothing (undefined: this runtime cannot count).
+  const partitions = faults.filter((f) => f.fault.kind === "isolate" || f.fault.kind === "split").length;
+  if (partitions > 0 && dropsBefore !== undefined && dropsAfter !== undefined && dropsAfter - dropsBefore <= 0) {
+    t.fail(
+      `The schedule partitioned the cluster ${partitions} time(s), yet the partitions dropped no packets: the faults did not take effect.`,
+      "This is clstr's problem, not your server's: the fault mechanism did nothing. Run clstr doctor and report it.",
+    );
   }
   // The faults must have bitten: a schedule that killed or cut off the leader leaves a later term behind it.
   const leaderFaults = faults.filter((f) => (f.fault.kind === "kill" || f.fault.kind === "isolate") && f.fault.node.kind === "leader").length;
