@@ -215,6 +215,11 @@ export class TestContext {
     return this.mend(true);
   }
 
+  /** Heals without waiting for the cluster to settle: the test waits on conditions of its own. */
+  healNow(): Promise<number | undefined> {
+    return this.mend(false);
+  }
+
   /**
    * Packets dropped by partitions since this test began, by the fault
    * mechanism's own count: evidence that a cut took effect. Undefined where

@@ -111,7 +111,9 @@ export default suite({ cluster: CLUSTER, spares: SPARES, settle: "3s", needs: ["
     }
     if (!elected) t.fail(`${rest.join(", ")}, a majority of the old configuration, elected no leader within 5 s.`);
 
-    await t.heal();
+    if ((await t.healNow()) === 0) {
+      t.fail(`The partition of ${leader}, ${other} and n8 from ${rest.join(", ")} dropped no packet: it did not take effect.`, "This is clstr's problem, not your server's: the fault mechanism did nothing. Run clstr doctor and report it.");
+    }
     await everyoneLists(t, members, members, 5_000);
     const current = await findLeader(t, members);
     await writeAll(t, current, [["both:after", unique(t, "after")]], "After the heal the old configuration serves writes again.");
@@ -169,6 +171,7 @@ export default suite({ cluster: CLUSTER, spares: SPARES, settle: "3s", needs: ["
     const termBefore = await highestTerm(t);
     const problems: string[] = [];
     let isolated = 0;
+    let partitioned = 0;
     const changes = (async () => {
       const until = Date.now() + WORKLOAD_MS - 2_500;
       let current = members;
@@ -178,6 +181,7 @@ export default suite({ cluster: CLUSTER, spares: SPARES, settle: "3s", needs: ["
         const target = current.length === members.length ? shuffle(t, members).slice(0, 3) : members;
         const fault = pick(t, ["isolate-leader", "split", "none"] as const);
         const now = (await awaitLeader(t, members)) ?? members[0]!;
+        if (fault !== "none") partitioned++;
         if (fault === "isolate-leader") {
           isolated++;
           await t.partitionNow([now], members.filter((n) => n !== now));
@@ -191,7 +195,7 @@ export default suite({ cluster: CLUSTER, spares: SPARES, settle: "3s", needs: ["
         await reconfigure(t, now, target, holdMs);
         if (fault !== "none") {
           await wait(Math.max(0, started + holdMs - Date.now()));
-          await t.heal();
+          await t.healNow();
         }
         const done = await reconfigure(t, now, target, 10_000);
         end("reconfigured");
@@ -201,7 +205,8 @@ export default suite({ cluster: CLUSTER, spares: SPARES, settle: "3s", needs: ["
         }
         current = target;
         made++;
-        await wait(500 + Math.floor(t.random() * 500));
+        // A quiet spell, as in the fault schedules of the earlier stages: the clients get work done between faults.
+        await wait(1_500 + Math.floor(t.random() * 1_000));
       }
       return { made, current };
     })();
@@ -214,6 +219,12 @@ export default suite({ cluster: CLUSTER, spares: SPARES, settle: "3s", needs: ["
     }
     if (made < 2) t.fail(`Only ${made} configuration changes were made in ${WORKLOAD_MS / 1000} s.`);
     await everyoneLists(t, current, current, 5_000);
+    if (partitioned > 0 && (await t.partitionDrops()) === 0) {
+      t.fail(
+        `The cluster was partitioned ${partitioned} time(s) during the workload, yet the cuts dropped no packet: the partitions did not take effect.`,
+        "This is clstr's problem, not your server's: the fault mechanism did nothing. Run clstr doctor and report it.",
+      );
+    }
     if (isolated > 0 && (await highestTerm(t)) <= termBefore) {
       t.fail(
         `The leader was cut off ${isolated} time(s) during the workload, yet the term stayed at ${termBefore}: the partitions did not take effect.`,
@@ -230,8 +241,9 @@ export default suite({ cluster: CLUSTER, spares: SPARES, settle: "3s", needs: ["
     );
   });
 
+/** Asks `node` (then any running node, should it answer 503) to move the cluster to `target`. */
 function reconfigure(t: TestContext, node: string, target: readonly string[], deadlineMs: number): Promise<ChangeAnswer | string> {
-  return askChange(t, node, "/cluster/config", JSON.stringify({ members: addresses(t, target) }), { deadlineMs, names: NAMES });
+  return askChange(t, node, "/cluster/config", JSON.stringify({ members: addresses(t, target) }), { deadlineMs, names: NAMES, others: t.nodes() });
 }
 
 /** The node names of the configuration the node reports. */

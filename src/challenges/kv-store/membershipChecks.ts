@@ -78,17 +78,21 @@ export interface ChangeAnswer {
  * cluster answers 200 or the deadline passes: a 307 is followed to the node
  * it names, and 503 (no leader), 409 (another change in progress), 500
  * (outcome unknown) and no answer are asked again after a pause; a change
- * that already happened answers 200 at once. Returns the last answer, or a
- * string saying what kept it from being made.
+ * that already happened answers 200 at once. With `others`, a 503 or no
+ * answer moves on to the next of them (any member can redirect to the
+ * leader; the node first asked may have been removed meanwhile). Returns
+ * the last answer, or a string saying what kept it from being made.
  */
 export async function askChange(
   t: TestContext,
   node: string,
   path: string,
   body: string | undefined,
-  options: { deadlineMs: number; names: readonly string[] },
+  options: { deadlineMs: number; names: readonly string[]; others?: readonly string[] },
 ): Promise<ChangeAnswer | string> {
   const deadline = Date.now() + options.deadlineMs;
+  const rotation = [node, ...(options.others ?? []).filter((n) => n !== node)];
+  let turn = 0;
   let target = node;
   let last = "no answer yet";
   while (Date.now() < deadline) {
@@ -106,8 +110,8 @@ export async function askChange(
       return { status: res.status, body: res.body, node: target };
     }
     last = res ? `${target} answered ${res.status}${res.body.trim() ? ` ${res.body.trim().slice(0, 120)}` : ""}` : `${target} did not answer`;
-    // A 503 or a redirect target that is down: start over from the node first asked, which may know the leader by now.
-    if (target !== node && (!res || res.status === 503)) target = node;
+    // A 503 or a redirect target that is down: ask the next node of the rotation, which may know the leader by now.
+    if (!res || res.status === 503) target = rotation[++turn % rotation.length]!;
     await wait(100 + Math.floor(t.random() * 100));
   }
   return `POST ${path} to ${node} did not get 200 within ${options.deadlineMs / 1000} s (last: ${last})`;
