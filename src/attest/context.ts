@@ -259,8 +259,9 @@ export class TestContext {
       await runSchedule(this.faultDriver(), faults, started, this.cluster.signal);
     };
     const target = {
-      // Not a spare that was never started: it would answer nobody.
-      nodes: this.cluster.started(),
+      // The nodes running when the workload starts: not a spare that was never started, nor a node the test stopped for good
+      // (a removed member): either would leave a client waiting for an answer that cannot come. Nodes the schedule kills stay.
+      nodes: this.cluster.running(),
       address: (n: string) => this.cluster.address(n),
       request: (n: string, req: { method: string; path: string; body?: string; timeoutMs: number }) => this.cluster.request(n, req),
       signal: this.cluster.signal,
