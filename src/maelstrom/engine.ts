@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { runCheckers, type Checker, type ComposedVerdict, type NetStats, type RunFacts } from "./checkers/index.js";
 import { netStats } from "./checkers/network.js";
-import { ClientCalls } from "./clients.js";
+import { ClientCalls, ClientDriver } from "./clients.js";
 import { statsByF, type Operation } from "./history.js";
 import { startNemesis } from "./nemesis.js";
 import { Network, type Journey, type LatencyDistribution } from "./network.js";
@@ -21,8 +21,6 @@ export type { NetStats } from "./checkers/index.js";
 // One Maelstrom test: start the nodes, init them, drive clients at a rate
 // through the simulated network (with partitions when asked), heal, run the
 // final phase, then hand the history to the run's checkers, composed.
-// through the simulated network (with partitions when asked), heal, run the
-// final phase, check the history.
 
 export interface EngineOptions {
   workload: string;
@@ -200,6 +198,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     return op;
   };
 
+  let driver: ClientDriver | undefined;
   try {
     // Init: every node must answer init_ok.
     await Promise.race([
@@ -224,37 +223,15 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     // Main phase: operations at the rate, each on a free client.
     event(`clients started: ${opts.rate}/s for ${opts.timeLimitS} s`);
     const nemesis = startNemesis(opts, net, nodes, random, event);
-    const busy = new Set<string>();
-    const inflight = new Set<Promise<unknown>>();
-    const endAt = clock() + opts.timeLimitS * 1000;
-    const interval = 1000 / Math.max(0.001, opts.rate);
-    let next = clock();
-    let turn = 0;
-    await Promise.race([
-      broken,
-      (async () => {
-        while (clock() < endAt) {
-          const wait = next - clock();
-          if (wait > 0) await new Promise((r) => net.after(wait, () => r(undefined)));
-          next += interval;
-          if (clock() >= endAt) break;
-          let client: string | undefined;
-          for (let k = 0; k < clients.length && !client; k++) {
-            const candidate = clients[(turn + k) % clients.length]!;
-            if (!busy.has(candidate)) client = candidate;
-          }
-          turn++;
-          if (!client) continue; // every client is waiting: this tick's operation is skipped, as a closed system would
-          busy.add(client);
-          const p = operate(client, nodeOf.get(client)!, workload.next(client)).finally(() => {
-            busy.delete(client);
-            inflight.delete(p);
-          });
-          inflight.add(p);
-        }
-        await Promise.all(inflight);
-      })(),
-    ]);
+    driver = new ClientDriver({
+      clients,
+      rate: opts.rate,
+      endAt: clock() + opts.timeLimitS * 1000,
+      clock,
+      after: (ms, fn) => net.after(ms, fn),
+      start: (client) => operate(client, nodeOf.get(client)!, workload.next(client)),
+    });
+    await Promise.race([broken, driver.done]);
     nemesis.stop();
     if (net.partitioned) {
       net.heal();
@@ -283,6 +260,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     if (!(err instanceof Stop)) throw err;
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
+    driver?.stop();
     net.stop();
     await Promise.all(processes.map((p) => p.stop()));
     if (!opts.reaper) await reaper.close();

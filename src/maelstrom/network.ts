@@ -95,32 +95,32 @@ export class Network {
   /** Sends a message; it arrives after the network's latency unless a partition or loss drops it. */
   send(message: Message): void {
     const { src, dest } = message;
-    const kind: Kind = this.kinds.get(src) === "client" || this.kinds.get(dest) === "client" ? "client" : "server";
+    const fromClient = this.kinds.get(src) === "client";
+    const toClient = this.kinds.get(dest) === "client";
+    const counts = fromClient || toClient ? this.counts.clients : this.counts.servers;
+    const all = this.counts.all;
     this.opts.onMessage?.("send", message);
-    this.counts.all.sendCount++;
-    this.counts[kind === "client" ? "clients" : "servers"].sendCount++;
-    const journey: Journey | undefined =
-      this.journeys.length < this.journeyLimit
-        ? {
-            src,
-            dest,
-            type: message.body.type,
-            ...(typeof message.body.msg_id === "number" ? { msgId: message.body.msg_id } : {}),
-            ...(typeof message.body.in_reply_to === "number" ? { inReplyTo: message.body.in_reply_to } : {}),
-            sentAt: this.now(),
-          }
-        : undefined;
-    if (journey) this.journeys.push(journey);
-    const between = this.kinds.get(src) !== "client" && this.kinds.get(dest) !== "client";
-    if (between && this.cut(src, dest)) return this.drop(kind, journey, "partition");
-    if (between && this.opts.lossRate > 0 && this.opts.random() < this.opts.lossRate) return this.drop(kind, journey, "loss");
+    all.sendCount++;
+    counts.sendCount++;
+    let journey: Journey | undefined;
+    if (this.journeys.length < this.journeyLimit) {
+      const body = message.body;
+      journey = { src, dest, type: body.type } as Journey;
+      if (typeof body.msg_id === "number") journey.msgId = body.msg_id;
+      if (typeof body.in_reply_to === "number") journey.inReplyTo = body.in_reply_to;
+      journey.sentAt = this.now();
+      this.journeys.push(journey);
+    }
+    const between = !fromClient && !toClient;
+    if (between && this.cut(src, dest)) return this.drop(counts, journey, "partition");
+    if (between && this.opts.lossRate > 0 && this.opts.random() < this.opts.lossRate) return this.drop(counts, journey, "loss");
     this.scheduler.after(this.latency(), () => {
       const endpoint = this.endpoints.get(dest);
       if (!endpoint) return;
-      this.counts.all.recvCount++;
-      this.counts.all.msgCount++;
-      this.counts[kind === "client" ? "clients" : "servers"].recvCount++;
-      this.counts[kind === "client" ? "clients" : "servers"].msgCount++;
+      all.recvCount++;
+      all.msgCount++;
+      counts.recvCount++;
+      counts.msgCount++;
       if (journey) journey.deliveredAt = this.now();
       this.opts.onMessage?.("recv", message);
       endpoint.deliver(message);
@@ -147,8 +147,8 @@ export class Network {
     return ca !== undefined && cb !== undefined && ca !== cb;
   }
 
-  private drop(kind: Kind, journey: Journey | undefined, why: "partition" | "loss"): void {
-    for (const c of [this.counts.all, this.counts[kind === "client" ? "clients" : "servers"]]) {
+  private drop(counts: NetCounts, journey: Journey | undefined, why: "partition" | "loss"): void {
+    for (const c of [this.counts.all, counts]) {
       c.msgCount++;
       c.dropCount++;
     }

@@ -42,6 +42,11 @@ export class MaelstromProcess {
   private readonly log: WriteStream;
   private readonly recentErr: string[] = [];
   private stopping = false;
+  /** Stdout read so far after its last newline. */
+  private partial = "";
+  /** Lines for stdin not yet written: one write per event-loop turn. */
+  private outbox = "";
+  private flushQueued = false;
   readonly exited: Promise<void>;
 
   constructor(private readonly opts: NodeProcessOptions) {
@@ -57,7 +62,13 @@ export class MaelstromProcess {
     });
     const child = this.group.child;
     child.stdin!.on("error", () => {}); // a node that died; reported by its exit
-    createInterface({ input: child.stdout! }).on("line", (line) => this.onLine(line));
+    // Chunked reads: lines are cut out of each chunk as it comes (the last, partial one waits for the next).
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => this.onChunk(chunk));
+    child.stdout!.on("end", () => {
+      if (this.partial !== "") this.onLine(this.partial);
+      this.partial = "";
+    });
     createInterface({ input: child.stderr! }).on("line", (line) => {
       this.recentErr.push(line);
       if (this.recentErr.length > KEPT_LINES) this.recentErr.shift();
@@ -80,8 +91,21 @@ export class MaelstromProcess {
 
   deliver(message: Message): void {
     if (this.stopping) return;
-    this.group.child.stdin!.write(JSON.stringify(message) + "\n");
+    this.outbox += JSON.stringify(message) + "\n";
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flush);
+    }
   }
+
+  /** Writes what the turn delivered in one write. */
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    const text = this.outbox;
+    this.outbox = "";
+    if (this.stopping || text === "") return;
+    this.group.child.stdin!.write(text);
+  };
 
   /**
    * Ends the node: SIGTERM to its process group from the leaves up (so a shell
@@ -92,6 +116,28 @@ export class MaelstromProcess {
     await this.group.stop("SIGTERM", graceMs);
     await this.exited;
     await new Promise<void>((resolve) => this.log.end(resolve));
+  }
+
+  private onChunk(chunk: string): void {
+    let start = 0;
+    let nl = chunk.indexOf("\n");
+    if (nl === -1) {
+      this.partial += chunk;
+      return;
+    }
+    if (this.partial !== "") {
+      const first = this.partial + chunk.slice(0, nl);
+      this.partial = "";
+      this.onLine(first);
+      start = nl + 1;
+      nl = chunk.indexOf("\n", start);
+    }
+    while (nl !== -1) {
+      this.onLine(chunk.slice(start, nl));
+      start = nl + 1;
+      nl = chunk.indexOf("\n", start);
+    }
+    if (start < chunk.length) this.partial = chunk.slice(start);
   }
 
   private onLine(line: string): void {

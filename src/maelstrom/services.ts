@@ -20,83 +20,148 @@ function equal(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Applies read/write/cas to a map; the common core of the key-value services. */
-function apply(state: Map<string, unknown>, body: Body): { state?: Map<string, unknown>; reply: Body } {
+/** A key-value state the services read and update in place. */
+interface Store {
+  has(key: string): boolean;
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+}
+
+/** Applies read/write/cas to a store, in place; `changed` when a write or cas took effect. */
+function apply(state: Store, body: Body): { changed: boolean; reply: Body } {
   const key = keyOf(body);
   switch (body.type) {
     case "read":
       return state.has(key)
-        ? { reply: { type: "read_ok", value: state.get(key) } }
-        : { reply: { type: "error", code: 20, text: "key does not exist" } };
-    case "write": {
-      const next = new Map(state);
-      next.set(key, body.value);
-      return { state: next, reply: { type: "write_ok" } };
-    }
+        ? { changed: false, reply: { type: "read_ok", value: state.get(key) } }
+        : { changed: false, reply: { type: "error", code: 20, text: "key does not exist" } };
+    case "write":
+      state.set(key, body.value);
+      return { changed: true, reply: { type: "write_ok" } };
     case "cas": {
       if (!state.has(key)) {
-        if (!body.create_if_not_exists) return { reply: { type: "error", code: 20, text: "key does not exist" } };
-        const next = new Map(state);
-        next.set(key, body.to);
-        return { state: next, reply: { type: "cas_ok" } };
+        if (!body.create_if_not_exists) return { changed: false, reply: { type: "error", code: 20, text: "key does not exist" } };
+        state.set(key, body.to);
+        return { changed: true, reply: { type: "cas_ok" } };
       }
       if (!equal(state.get(key), body.from)) {
-        return { reply: { type: "error", code: 22, text: `current value ${JSON.stringify(state.get(key))} is not ${JSON.stringify(body.from)}` } };
+        return { changed: false, reply: { type: "error", code: 22, text: `current value ${JSON.stringify(state.get(key))} is not ${JSON.stringify(body.from)}` } };
       }
-      const next = new Map(state);
-      next.set(key, body.to);
-      return { state: next, reply: { type: "cas_ok" } };
+      state.set(key, body.to);
+      return { changed: true, reply: { type: "cas_ok" } };
     }
     default:
-      return { reply: { type: "error", code: 10, text: `unsupported request type ${JSON.stringify(body.type)}` } };
+      return { changed: false, reply: { type: "error", code: 10, text: `unsupported request type ${JSON.stringify(body.type)}` } };
   }
 }
 
 export class LinKv implements Service {
   readonly name = "lin-kv";
-  private state = new Map<string, unknown>();
+  private readonly state = new Map<string, unknown>();
 
   handle(_src: string, body: Body, reply: Reply): void {
-    const r = apply(this.state, body);
-    if (r.state) this.state = r.state;
-    reply(r.reply);
+    reply(apply(this.state, body).reply);
   }
 }
+
+/** A key's values over versions, oldest first: `at[i]` is the version that set `values[i]`. */
+interface KeyHistory {
+  at: number[];
+  values: unknown[];
+}
+
+/** How many versions seq-kv keeps readable: once 1,000 accumulate, the oldest are dropped down to 500. */
+const SEQ_KV_MAX_VERSIONS = 1000;
+const SEQ_KV_KEPT_VERSIONS = 500;
 
 /**
  * Sequentially consistent: one total order of writes, but a read may see an
  * older state, never older than what that client saw or wrote before.
+ * Versions are numbered; each key keeps the values it had in the versions
+ * still readable (the window [base, latest]), so a write costs the key's
+ * entry, not a copy of the whole state.
  */
 export class SeqKv implements Service {
   readonly name = "seq-kv";
-  private readonly versions: Map<string, unknown>[] = [new Map()];
+  private readonly keys = new Map<string, KeyHistory>();
+  /** Oldest readable version and the latest one (version 0: the empty state). */
+  private base = 0;
+  private latest = 0;
+  /** Per client, the oldest version it may still read (absolute). */
   private readonly seen = new Map<string, number>();
 
   constructor(private readonly random: () => number) {}
 
   handle(src: string, body: Body, reply: Reply): void {
-    const latest = this.versions.length - 1;
-    const floor = this.seen.get(src) ?? 0;
+    const latest = this.latest - this.base;
+    const floor = Math.max(0, (this.seen.get(src) ?? this.base) - this.base);
     if (body.type === "read") {
       // Usually fresh; sometimes a state between the client's last one and now.
       const v = this.random() < 0.5 ? latest : floor + Math.floor(this.random() * (latest - floor + 1));
-      this.seen.set(src, v);
-      reply(apply(this.versions[v]!, body).reply);
+      this.seen.set(src, this.base + v);
+      reply(apply(this.at(this.base + v), body).reply);
       return;
     }
-    const r = apply(this.versions[latest]!, body);
-    if (r.state) {
-      this.versions.push(r.state);
-      if (this.versions.length > 1000) this.compact();
+    const version = this.latest + 1;
+    const r = apply(this.writer(version), body);
+    if (r.changed) {
+      this.latest = version;
+      if (this.latest - this.base + 1 > SEQ_KV_MAX_VERSIONS) this.base = this.latest - SEQ_KV_KEPT_VERSIONS + 1;
     }
-    this.seen.set(src, this.versions.length - 1);
+    this.seen.set(src, this.latest);
     reply(r.reply);
   }
 
-  private compact(): void {
-    const drop = this.versions.length - 500;
-    this.versions.splice(0, drop);
-    for (const [k, v] of this.seen) this.seen.set(k, Math.max(0, v - drop));
+  /** The state as of a version (read only). */
+  private at(version: number): Store {
+    const find = (key: string): number => {
+      const h = this.keys.get(key);
+      if (!h) return -1;
+      // The last entry set at or before the version.
+      let lo = 0;
+      let hi = h.at.length - 1;
+      let found = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (h.at[mid]! <= version) {
+          found = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      return found;
+    };
+    return {
+      has: (key) => find(key) !== -1,
+      get: (key) => {
+        const i = find(key);
+        return i === -1 ? undefined : this.keys.get(key)!.values[i];
+      },
+      set: () => {
+        throw new Error("seq-kv: a read does not write");
+      },
+    };
+  }
+
+  /** The latest state, whose writes make `version`. */
+  private writer(version: number): Store {
+    const latest = this.at(this.latest);
+    return {
+      has: latest.has,
+      get: latest.get,
+      set: (key, value) => {
+        let h = this.keys.get(key);
+        if (!h) this.keys.set(key, (h = { at: [], values: [] }));
+        h.at.push(version);
+        h.values.push(value);
+        // Entries older than the one in force at the oldest readable version are never read again.
+        let keep = 0;
+        while (keep + 1 < h.at.length && h.at[keep + 1]! <= this.base) keep++;
+        if (keep >= 32 || (keep > 0 && keep * 2 >= h.at.length)) {
+          h.at.splice(0, keep);
+          h.values.splice(0, keep);
+        }
+      },
+    };
   }
 }
 
@@ -110,12 +175,14 @@ export class LwwKv implements Service {
 
   handle(_src: string, body: Body, reply: Reply): void {
     const replica = this.replicas[Math.floor(this.random() * this.replicas.length)]!;
-    const plain = new Map([...replica].map(([k, v]) => [k, v.value]));
-    const r = apply(plain, body);
-    if (r.state) {
-      const key = keyOf(body);
-      replica.set(key, { value: r.state.get(key), at: ++this.clock });
-    }
+    const r = apply(
+      {
+        has: (key) => replica.has(key),
+        get: (key) => replica.get(key)?.value,
+        set: (key, value) => replica.set(key, { value, at: ++this.clock }),
+      },
+      body,
+    );
     if (this.random() < 0.2) this.gossip();
     reply(r.reply);
   }
