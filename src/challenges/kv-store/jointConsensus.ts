@@ -136,12 +136,16 @@ export default suite({ cluster: CLUSTER, spares: SPARES, settle: "3s", needs: ["
       await change;
       const survivors = followers;
 
+      if (!(await awaitLeader(t, survivors))) {
+        t.fail(
+          `After the leader ${leader} was killed mid-transition, none of ${survivors.join(", ")} reported role "leader" within 5 s.`,
+          "A candidate whose latest configuration is joint needs votes from a majority of each half; the survivors hold both.",
+        );
+      }
       await waitUntil(
         t,
         5_000,
         async () => {
-          const elected = await awaitLeader(t, survivors);
-          if (!elected) return `none of ${survivors.join(", ")} reports role "leader"`;
           const committed = await jointCommitted(t, survivors, members, target);
           const finals = committed ? [target] : [target, members];
           for (const node of survivors.filter((n) => target.includes(n) || members.includes(n))) {
