@@ -248,30 +248,26 @@ export default suite({ cluster: CLUSTER, spares: SPARES, settle: "3s", needs: ["
 async function churn(t: TestContext, members: readonly string[], forMs: number, problems: string[]): Promise<number> {
   const until = Date.now() + forMs;
   let made = 0;
+  /** One change, marked in the history from its request to its answer; false (with the problem noted) when it was not made. */
+  const change = async (f: "leave" | "join", node: string, ask: () => Promise<ChangeAnswer | string>) => {
+    const end = t.change(f, t.address(node), [node]);
+    const answer = await ask();
+    end(f === "leave" ? "left" : "joined");
+    if (typeof answer !== "string" && answer.status === 200) {
+      made++;
+      await wait(300 + Math.floor(t.random() * 500));
+      return true;
+    }
+    problems.push(`${f} ${node}: ${typeof answer === "string" ? answer : `${answer.node} answered ${answer.status} ${answer.body.slice(0, 100)}`}`);
+    return false;
+  };
   await wait(500);
   while (Date.now() < until && problems.length === 0) {
     const leader = (await awaitLeader(t, members)) ?? members[0]!;
     const node = pick(t, members.filter((n) => n !== leader));
-    const address = t.address(node);
-    let end = t.change("leave", address, [node]);
-    const left = await leave(t, node);
-    end("left");
-    if (typeof left === "string" || left.status !== 200) {
-      problems.push(`leave ${node}: ${typeof left === "string" ? left : `${left.node} answered ${left.status} ${left.body.slice(0, 100)}`}`);
-      break;
-    }
-    made++;
-    await wait(300 + Math.floor(t.random() * 500));
+    if (!(await change("leave", node, () => leave(t, node)))) break;
     const current = (await awaitLeader(t, members.filter((n) => n !== node))) ?? leader;
-    end = t.change("join", address, [node]);
-    const joined = await join(t, node, current);
-    end("joined");
-    if (typeof joined === "string" || joined.status !== 200) {
-      problems.push(`join ${node}: ${typeof joined === "string" ? joined : `${joined.node} answered ${joined.status} ${joined.body.slice(0, 100)}`}`);
-      break;
-    }
-    made++;
-    await wait(300 + Math.floor(t.random() * 500));
+    if (!(await change("join", node, () => join(t, node, current)))) break;
   }
   return made;
 }
@@ -283,8 +279,6 @@ function join(t: TestContext, node: string, leader: string): Promise<ChangeAnswe
 function leave(t: TestContext, node: string): Promise<ChangeAnswer | string> {
   return askChange(t, node, "/cluster/leave", undefined, { deadlineMs: CHANGE_MS, names: NAMES });
 }
-
-
 
 /** For `ms`, the node never reports itself leader. */
 async function neverLeads(t: TestContext, node: string, ms: number): Promise<void> {
