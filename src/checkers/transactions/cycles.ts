@@ -1,0 +1,148 @@
+// Cycle search: strongly connected components of the whole graph first (no
+// cycle leaves one), then, inside each component, the shortest witness of
+// each anomaly class: a breadth-first search back from the head of one edge
+// of the class's first type to its tail, along only the edge types the class
+// allows. The search's state is (transaction, flags): whether it took an rw
+// edge, and whether it took a realtime/process edge, so that "at least two
+// rw" and "at least one order edge" are found as shortest paths too.
+
+import { EDGE_NAMES, PROCESS, REALTIME, RW, stronglyConnected, WR, WW, type EdgeType, type Graph } from "./graph.js";
+import type { AnomalyName } from "./result.js";
+
+const bit = (t: EdgeType) => 1 << t;
+const ORDER = bit(REALTIME) | bit(PROCESS);
+export const ALL_EDGES = bit(WW) | bit(WR) | bit(RW) | ORDER;
+const TOOK_RW = 1;
+const TOOK_ORDER = 2;
+
+interface CycleClass {
+  name: string;
+  /** The type of the edge the cycle is searched from (every cycle of the class has one). */
+  start: EdgeType;
+  /** The types allowed for the other edges. */
+  rest: number;
+  /** Flags the rest of the cycle must have set. */
+  need: number;
+  /** Whether it needs order edges (named -realtime or -process by the ones it uses). */
+  ordered: boolean;
+}
+
+const CLASSES: CycleClass[] = [
+  { name: "G0", start: WW, rest: bit(WW), need: 0, ordered: false },
+  { name: "G1c", start: WR, rest: bit(WW) | bit(WR), need: 0, ordered: false },
+  { name: "G-single", start: RW, rest: bit(WW) | bit(WR), need: 0, ordered: false },
+  { name: "G2-item", start: RW, rest: bit(WW) | bit(WR) | bit(RW), need: TOOK_RW, ordered: false },
+  { name: "G0", start: WW, rest: bit(WW) | ORDER, need: TOOK_ORDER, ordered: true },
+  { name: "G1c", start: WR, rest: bit(WW) | bit(WR) | ORDER, need: TOOK_ORDER, ordered: true },
+  { name: "G-single", start: RW, rest: bit(WW) | bit(WR) | ORDER, need: TOOK_ORDER, ordered: true },
+  { name: "G2-item", start: RW, rest: ALL_EDGES, need: TOOK_RW | TOOK_ORDER, ordered: true },
+];
+
+export interface FoundCycle {
+  name: AnomalyName;
+  /** Edge ids, in order; the last edge ends where the first begins. */
+  edges: number[];
+}
+
+export interface CycleSearch {
+  cycles: FoundCycle[];
+  components: number;
+  /** Why the search is incomplete, when its budget ran out. */
+  incomplete?: string;
+}
+
+export interface CycleOptions {
+  /** Edge visits allowed per class and component (default 2,000,000). */
+  budget?: number;
+  /** Whether to look for cycles through realtime/process edges (default true). */
+  ordered?: boolean;
+}
+
+export function findCycles(g: Graph, options: CycleOptions = {}): CycleSearch {
+  const budget = options.budget ?? 2_000_000;
+  const ordered = options.ordered ?? true;
+  const { components, componentOf } = stronglyConnected(g, ordered ? ALL_EDGES : bit(WW) | bit(WR) | bit(RW));
+  const cycles: FoundCycle[] = [];
+  let incomplete: string | undefined;
+  if (components.length === 0) return { cycles, components: 0 };
+  const n = g.nodes;
+  const seen = new Int32Array(4 * n).fill(-1);
+  const parentEdge = new Int32Array(4 * n);
+  const parentState = new Int32Array(4 * n);
+  const queue = new Int32Array(4 * n);
+  let stamp = 0;
+
+  /** Shortest path from v back to u inside component c, as edge ids; undefined if none within maxLength edges or budget. */
+  const search = (u: number, v: number, c: number, cls: CycleClass, maxLength: number, spent: { visits: number }): number[] | undefined => {
+    stamp++;
+    let head = 0;
+    let tail = 0;
+    const first = v * 4;
+    seen[first] = stamp;
+    parentEdge[first] = -1;
+    queue[tail++] = first;
+    let depth = 0;
+    let layerEnd = tail;
+    while (head < tail) {
+      if (head === layerEnd) {
+        depth++;
+        layerEnd = tail;
+        if (depth >= maxLength) return undefined;
+      }
+      const state = queue[head++]!;
+      const x = state >> 2;
+      const flags = state & 3;
+      if (x === u && head > 1) continue; // u reached without the flags needed: do not go round again
+      for (let i = g.offsets[x]!; i < g.offsets[x + 1]!; i++) {
+        const e = g.edges[i]!;
+        const type = g.type[e]! as EdgeType;
+        if ((bit(type) & cls.rest) === 0) continue;
+        const y = g.to[e]!;
+        if (componentOf[y] !== c) continue;
+        if (++spent.visits > budget) return undefined;
+        const f = flags | (type === RW ? TOOK_RW : 0) | (type === REALTIME || type === PROCESS ? TOOK_ORDER : 0);
+        const next = y * 4 + f;
+        if (seen[next] === stamp) continue;
+        seen[next] = stamp;
+        parentEdge[next] = e;
+        parentState[next] = state;
+        if (y === u && (f & cls.need) === cls.need) {
+          const path: number[] = [];
+          for (let s = next; parentEdge[s] !== -1; s = parentState[s]!) path.push(parentEdge[s]!);
+          return path.reverse();
+        }
+        queue[tail++] = next;
+      }
+    }
+    return undefined;
+  };
+
+  components.forEach((nodes, c) => {
+    let plainFound = false;
+    for (const cls of CLASSES) {
+      if (cls.ordered && (!ordered || plainFound)) continue;
+      const spent = { visits: 0 };
+      let best: number[] | undefined;
+      outer: for (const u of nodes) {
+        for (let i = g.offsets[u]!; i < g.offsets[u + 1]!; i++) {
+          const e = g.edges[i]!;
+          if (g.type[e] !== cls.start || componentOf[g.to[e]!] !== c) continue;
+          const path = search(u, g.to[e]!, c, cls, best ? best.length : Infinity, spent);
+          if (path && (!best || path.length + 1 < best.length)) best = [e, ...path];
+          if (best && best.length === 2) break outer;
+          if (spent.visits > budget) {
+            incomplete = `the search for ${cls.name} cycles stopped after ${budget} steps in a component of ${nodes.length} transactions`;
+            break outer;
+          }
+        }
+      }
+      if (!best) continue;
+      if (!cls.ordered) plainFound = true;
+      const name = cls.ordered ? `${cls.name}-${best.some((e) => g.type[e] === REALTIME) ? "realtime" : "process"}` : cls.name;
+      cycles.push({ name: name as AnomalyName, edges: best });
+    }
+  });
+  return { cycles, components: components.length, ...(incomplete ? { incomplete } : {}) };
+}
+
+export const edgeName = (g: Graph, e: number) => EDGE_NAMES[g.type[e]!]!;

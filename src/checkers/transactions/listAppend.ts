@@ -1,0 +1,166 @@
+// list-append: each key holds a list, transactions append unique elements and
+// read whole lists. The longest read of a key reveals its version order (every
+// other read must be a prefix of it); positions in that order give the
+// dependencies: consecutive appends by different transactions are ww, the
+// writer of a read's last element → the reader is wr, and the reader → the
+// writer of the element after its read is rw.
+
+import type { AnomalySink } from "./anomalies.js";
+import { showList } from "./explain.js";
+import { RW, WR, WW, type GraphBuilder } from "./graph.js";
+import { describeMop, idOf, show, tname, type Txn, type Value } from "./history.js";
+
+interface Append {
+  txn: number;
+  mop: number;
+  /** Whether it is the transaction's last append to this key (an earlier one is intermediate). */
+  final: boolean;
+}
+
+interface Read {
+  txn: number;
+  mop: number;
+  list: Value[];
+}
+
+const asList = (v: Value): Value[] => (Array.isArray(v) ? v : []);
+
+export function inferListAppend(txns: readonly Txn[], g: GraphBuilder, sink: AnomalySink): void {
+  // Who appended each element of each key.
+  const appends = new Map<string | number, Map<string | number, Append>>();
+  for (const t of txns) {
+    const last = new Map<string | number, Append>();
+    t.mops.forEach((m, i) => {
+      if (m.f !== "append") return;
+      let byElement = appends.get(m.k);
+      if (!byElement) appends.set(m.k, (byElement = new Map()));
+      const e = idOf(m.value);
+      if (byElement.has(e)) return; // values are unique per key; a repeat is ignored
+      const a: Append = { txn: t.id, mop: i, final: true };
+      byElement.set(e, a);
+      const before = last.get(m.k);
+      if (before) before.final = false;
+      last.set(m.k, a);
+    });
+  }
+
+  // Reads of committed transactions, checked against the transaction's own earlier operations.
+  const reads = new Map<string | number, Read[]>();
+  const longest = new Map<string | number, Read>();
+  const readThenAppend = new Map<string | number, Map<number, number[]>>();
+  for (const t of txns) {
+    if (t.status !== "ok") continue;
+    const state = new Map<string | number, { exact: boolean; list: Value[]; readLength: number }>();
+    t.mops.forEach((m, i) => {
+      const s = state.get(m.k);
+      if (m.f === "append") {
+        if (s) s.list.push(m.value);
+        else state.set(m.k, { exact: false, list: [m.value], readLength: -1 });
+        if (s && s.exact && s.readLength >= 0) {
+          // The first append after an external read: a candidate lost update.
+          let byLength = readThenAppend.get(m.k);
+          if (!byLength) readThenAppend.set(m.k, (byLength = new Map()));
+          const group = byLength.get(s.readLength) ?? [];
+          if (group.at(-1) !== t.id) group.push(t.id);
+          byLength.set(s.readLength, group);
+        }
+        return;
+      }
+      if (m.f !== "r") return;
+      const list = asList(m.value);
+      if (s && !consistent(s, list)) {
+        const expected = s.exact ? `${showList(s.list)}` : `a list ending ${showList(s.list)}`;
+        sink.add("internal", [t.id], () => [
+          `${tname(t)} is internally inconsistent: after its own earlier operations it should have read ${show(m.key)}=${expected}, but it read ${showList(list)} (${describeMop(m)}).`,
+        ]);
+      }
+      const seen = new Set<string | number>();
+      for (const x of list) {
+        const id = idOf(x);
+        if (seen.has(id)) {
+          sink.add("duplicate-elements", [t.id], () => [`${tname(t)} read ${show(m.key)}=${showList(list)}, in which ${show(x)} appears more than once: each element is appended once.`]);
+          break;
+        }
+        seen.add(id);
+      }
+      state.set(m.k, { exact: true, list: [...list], readLength: s ? (s.readLength >= 0 ? s.readLength : -1) : list.length });
+      const r: Read = { txn: t.id, mop: i, list };
+      let rs = reads.get(m.k);
+      if (!rs) reads.set(m.k, (rs = []));
+      rs.push(r);
+      const best = longest.get(m.k);
+      if (!best || list.length > best.list.length) longest.set(m.k, r);
+    });
+  }
+
+  for (const [k, rs] of reads) {
+    const order = longest.get(k)!;
+    const version = order.list.map(idOf);
+    const byElement = appends.get(k) ?? new Map<string | number, Append>();
+    const writerAt = version.map((e) => byElement.get(e));
+    let incompatible = 0;
+    for (const r of rs) {
+      // Every read must be a prefix of the longest.
+      let prefix = r.list.length <= version.length;
+      for (let i = 0; prefix && i < r.list.length; i++) if (idOf(r.list[i]!) !== version[i]) prefix = false;
+      if (!prefix) {
+        if (incompatible++ === 0) {
+          const key = show(txns[r.txn]!.mops[r.mop]!.key);
+          sink.add("incompatible-order", [r.txn, order.txn], () => [
+            `${tname(r.txn)} read ${key}=${showList(r.list)} and ${tname(order.txn)} read ${key}=${showList(order.list)}: the first is not a prefix of the second, so the two reads disagree on the order of ${key}'s elements.`,
+          ]);
+        }
+        continue;
+      }
+      // Aborted reads (G1a) and intermediate reads (G1b).
+      for (let i = 0; i < r.list.length; i++) {
+        const w = writerAt[i];
+        if (w && txns[w.txn]!.status === "fail") {
+          const key = show(txns[r.txn]!.mops[r.mop]!.key);
+          sink.add("G1a", [r.txn, w.txn], () => [
+            `Aborted read (G1a): ${tname(r.txn)} read ${key}=${showList(r.list)}, which contains ${show(r.list[i]!)}, appended by ${tname(w.txn)}, a transaction that aborted: its writes must never be seen.`,
+          ]);
+        }
+      }
+      const n = r.list.length;
+      const lastWriter = n > 0 ? writerAt[n - 1] : undefined;
+      if (lastWriter && !lastWriter.final && lastWriter.txn !== r.txn && txns[lastWriter.txn]!.status !== "fail") {
+        const key = show(txns[r.txn]!.mops[r.mop]!.key);
+        sink.add("G1b", [r.txn, lastWriter.txn], () => [
+          `Intermediate read (G1b): ${tname(r.txn)} read ${key}=${showList(r.list)}, ending with ${show(r.list[n - 1]!)}, but ${tname(lastWriter.txn)} appended more to ${key} after ${show(r.list[n - 1]!)}: ${tname(r.txn)} saw a state of ${tname(lastWriter.txn)} that was never final.`,
+        ]);
+      }
+      // wr: the writer of the last element → the reader.
+      if (lastWriter && txns[lastWriter.txn]!.status !== "fail") g.add(lastWriter.txn, r.txn, WR, lastWriter.mop, r.mop);
+      // rw: the reader → the writer of the next element.
+      const next = writerAt[n];
+      if (next && txns[next.txn]!.status !== "fail") g.add(r.txn, next.txn, RW, r.mop, next.mop);
+    }
+    // ww: consecutive elements appended by different transactions.
+    for (let i = 1; i < writerAt.length; i++) {
+      const a = writerAt[i - 1];
+      const b = writerAt[i];
+      if (a && b && a.txn !== b.txn && txns[a.txn]!.status !== "fail" && txns[b.txn]!.status !== "fail") g.add(a.txn, b.txn, WW, a.mop, b.mop);
+    }
+  }
+
+  // Lost updates: two committed transactions read the same version of a key and both appended to it.
+  for (const [k, byLength] of readThenAppend) {
+    for (const [length, group] of byLength) {
+      if (group.length < 2) continue;
+      const key = show(txns[group[0]!]!.mops.find((m) => m.k === k)!.key);
+      const version = longest.get(k)?.list.slice(0, length) ?? [];
+      sink.add("lost-update", group, () => [
+        `Lost update: ${group.map(tname).join(" and ")} each read ${key}=${showList(version)} and then appended to it, and all committed: whichever went second should have seen the other's append.`,
+      ]);
+    }
+  }
+}
+
+function consistent(s: { exact: boolean; list: Value[] }, read: Value[]): boolean {
+  if (s.exact && read.length !== s.list.length) return false;
+  if (read.length < s.list.length) return false;
+  const offset = read.length - s.list.length;
+  for (let i = 0; i < s.list.length; i++) if (idOf(read[offset + i]!) !== idOf(s.list[i]!)) return false;
+  return true;
+}
