@@ -144,6 +144,16 @@ check
   .addHelpText("after", `\nModels:\n${Object.values(MODELS).map((m) => `  ${m.name.padEnd(13)} ${m.summary}`).join("\n")}`)
   .action(lazy(() => import("./commands/check.js")));
 
+check
+  .command("txn")
+  .description("Is the transactional history consistent with the models asked? Finds Elle's anomalies (G0, G1a, G1b, G1c, G-single, G2-item, lost update, ...) and explains each. Exit 0 yes, 1 no, 2 unknown, 3 unreadable input or bad arguments")
+  .argument("<file>", "history file (- for standard input): JSON lines or Jepsen EDN")
+  .addOption(new Option("--workload <name>", "what the transactions do").choices(["list-append", "rw-register"]).makeOptionMandatory())
+  .option("--models <models>", "comma-separated: read-uncommitted, read-committed, repeatable-read, snapshot-isolation, serializable, strict-serializable", "strict-serializable")
+  .addOption(new Option("--format <format>", "the file's format (detected when absent)").choices(["jsonl", "edn"]))
+  .option("--json", "print one JSON document instead of text")
+  .action(lazy(() => import("./commands/check.js").then((m) => ({ default: m.checkTxn }))));
+
 const maelstrom = program.command("maelstrom").description("Run Maelstrom tests on your Maelstrom node, with Maelstrom's command line and no JVM");
 maelstrom
   .command("test")

@@ -8,6 +8,9 @@ import { HistoryError, pairOperations, type History } from "../../checkers/linea
 import { MODELS } from "../../checkers/linearizability/models.js";
 import { CheckerPool } from "../../checkers/linearizability/pool.js";
 import type { CheckResult, PartResult } from "../../checkers/linearizability/result.js";
+import { checkTransactions } from "../../checkers/transactions/check.js";
+import { parseTxnHistory, type TxnFormat } from "../../checkers/transactions/formats/index.js";
+import { isModel as isTxnModel, MODEL_NAMES as TXN_MODELS, type ModelName as TxnModelName } from "../../checkers/transactions/models.js";
 import { renderLinearizabilityHtml } from "../../reports/linearizabilityHtml.js";
 import { UserError } from "../../util/errors.js";
 
@@ -157,3 +160,57 @@ function htmlPath(given: string, file: string, files: number): string {
 }
 
 const label = (file: string) => (file === "-" ? "stdin" : file);
+
+// `clstr check txn`: checks a transactional history (list-append or
+// rw-register) against consistency models. Exit 0: no requested model is
+// ruled out; 1: one is; 2: unknown (the cycle search ran out of budget);
+// 3: the input or the arguments cannot be used.
+
+export interface CheckTxnOptions {
+  workload: string;
+  models?: string;
+  format?: TxnFormat;
+  json?: boolean;
+}
+
+export async function checkTxn(file: string, options: CheckTxnOptions): Promise<number> {
+  if (options.workload !== "list-append" && options.workload !== "rw-register") {
+    throw new UserError(`There is no workload "${options.workload}"; choose list-append or rw-register.`, EXIT.unreadable);
+  }
+  const names = (options.models ?? "strict-serializable").split(",").map((m) => m.trim()).filter((m) => m !== "");
+  const unknown = names.filter((m) => !isTxnModel(m));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new UserError(`There is no consistency model "${unknown[0] ?? ""}"; choose from ${TXN_MODELS.join(", ")} (comma-separated).`, EXIT.unreadable);
+  }
+  const models = names as TxnModelName[];
+  let parsed: ReturnType<typeof parseTxnHistory>;
+  try {
+    parsed = parseTxnHistory(read(file), options.format);
+  } catch (err) {
+    if (!(err instanceof HistoryError)) throw err;
+    if (options.json) console.log(JSON.stringify({ file, outcome: "unreadable", error: err.message }));
+    else console.log(`${label(file)}: ${pc.red("cannot be read")}: ${err.message}`);
+    return EXIT.unreadable;
+  }
+  const result = checkTransactions(parsed.history, { workload: options.workload, models });
+  const code = result.outcome === "ok" ? EXIT.ok : result.outcome === "illegal" ? EXIT.illegal : EXIT.unknown;
+  if (options.json) {
+    console.log(JSON.stringify({ file, format: parsed.format, ...result }));
+    return code;
+  }
+  const s = result.stats;
+  const counts = `${s.txns} transactions: ${s.committed} committed, ${s.aborted} aborted, ${s.indeterminate} indeterminate`;
+  const asked = models.join(", ");
+  const headline =
+    result.outcome === "ok" ? pc.green(`valid for ${asked}`) : result.outcome === "illegal" ? pc.red(`not ${models.filter((m) => result.ruledOut.includes(m)).join(", ")}`) : pc.yellow("unknown");
+  console.log(`${label(file)}: ${headline} (${counts}) ${result.elapsedMs} ms`);
+  console.log(`  The history is ${result.summary}.`);
+  if (result.incomplete) console.log(`  Unknown: ${result.incomplete}; an anomaly may have been missed.`);
+  const found = Object.entries(result.counts).map(([name, n]) => `${name}${n > 1 ? ` ×${n}` : ""}`);
+  if (found.length > 0) console.log(`  Found: ${found.join(", ")}`);
+  for (const anomaly of result.anomalies) {
+    console.log("");
+    for (const line of anomaly.explanation) console.log(`  ${line}`);
+  }
+  return code;
+}
