@@ -28,6 +28,15 @@ export function acceptableSums(acknowledged: number, unknown: readonly number[])
     const hi = acknowledged + unknown.filter((d) => d > 0).reduce((s, d) => s + d, 0);
     return { has: (n) => n >= lo && n <= hi, describe: () => `between ${lo} and ${hi}` };
   }
+  const bits = subsetSumBits(acknowledged, unknown);
+  if (bits) {
+    const { lo, reachable } = bits;
+    const has = (n: number) => Number.isInteger(n) && n - lo >= 0 && n - lo < reachable.length && reachable[n - lo] === 1;
+    const sorted: number[] = [];
+    for (let i = 0; i < reachable.length; i++) if (reachable[i] === 1) sorted.push(lo + i);
+    const exactly = sorted.length === 1;
+    return { has, describe: () => (exactly ? `exactly ${acknowledged}` : `one of ${ranges(sorted)}`) };
+  }
   let sums = new Set([acknowledged]);
   for (const d of unknown) {
     if (d === 0) continue;
@@ -42,6 +51,45 @@ export function acceptableSums(acknowledged: number, unknown: readonly number[])
   };
 }
 
+/** Above this many possible sums, the exact Set is used instead of a byte per sum (deltas far apart). */
+const BITSET_RANGE_LIMIT = 1 << 24;
+
+/**
+ * The reachable sums as a byte per integer in [lo, hi], or undefined when a
+ * delta or the acknowledged sum is not an integer or the range is too wide.
+ * Time O(unknown × range) with a tight inner loop (range ≤ the sum of
+ * |delta|, 5 × 2,000 at most for clstr's workloads); memory one byte per
+ * integer of the range, instead of a copied Set per unknown add.
+ */
+function subsetSumBits(acknowledged: number, unknown: readonly number[]): { lo: number; reachable: Uint8Array } | undefined {
+  if (!Number.isSafeInteger(acknowledged)) return undefined;
+  let neg = 0;
+  let pos = 0;
+  for (const d of unknown) {
+    if (!Number.isSafeInteger(d)) return undefined;
+    if (d < 0) neg += d;
+    else pos += d;
+  }
+  const lo = acknowledged + neg;
+  const width = pos - neg + 1;
+  if (!Number.isSafeInteger(lo) || width > BITSET_RANGE_LIMIT) return undefined;
+  const reachable = new Uint8Array(width);
+  reachable[acknowledged - lo] = 1;
+  // Only the span reached so far is visited: [min, max] offsets.
+  let min = acknowledged - lo;
+  let max = min;
+  for (const d of unknown) {
+    if (d > 0) {
+      for (let i = max; i >= min; i--) if (reachable[i] === 1) reachable[i + d] = 1;
+      max += d;
+    } else if (d < 0) {
+      for (let i = min; i <= max; i++) if (reachable[i] === 1) reachable[i + d] = 1;
+      min += d;
+    }
+  }
+  return { lo, reachable };
+}
+
 /** 1,2,3,5,7,8 → "1–3, 5, 7–8" */
 function ranges(sorted: readonly number[]): string {
   const out: string[] = [];
@@ -54,6 +102,12 @@ function ranges(sorted: readonly number[]): string {
   return out.length > 8 ? `${out.slice(0, 8).join(", ")}, …` : out.join(", ");
 }
 
+/**
+ * Linear in the history apart from the subset sums of unknown adds (bounded
+ * above: at most EXACT_UNKNOWN_LIMIT of them, each over a byte range of
+ * possible sums). Memory beyond the history: the unknown deltas, the range of
+ * possible sums, and a final read per node.
+ */
 export function checkCounter(history: readonly Operation[], nodes: readonly string[]): CheckResult {
   const adds = history.filter((op) => op.f === "add");
   const acknowledged = adds.filter((op) => op.outcome === "ok").reduce((s, op) => s + (op.request.delta as number), 0);

@@ -29,11 +29,17 @@ export function finalReadsAgree(round: readonly Operation[], field: string): boo
  * A set that only grows, read from every node: every acknowledged element
  * must be in every node's final read, no read may hold an element nobody
  * added, and the stable latency says how long elements took to reach every read.
+ *
+ * Linear in the history: time O(the reads' total size + adds × nodes +
+ * reads log reads), where a read's size is the number of elements it
+ * returned. Memory beyond the history: O(adds + reads) (a typed-array slot
+ * or Map entry per attempted element, a stamp per acknowledged element, the
+ * reads' order) plus one Set per node's final read; nothing per read × element.
  */
 export function checkGrowingSet(history: readonly Operation[], nodes: readonly string[], shape: SetShape): CheckResult {
   const adds = history.filter((op) => op.f === shape.add);
   const acked = adds.filter((op) => op.outcome === "ok");
-  const attempted = new Set(adds.map((op) => op.request[shape.element] as number));
+  const attempted = elementIndex(adds.map((op) => op.request[shape.element]));
   const reads = history.filter((op) => op.f === "read" && op.outcome === "ok");
   const problems: string[] = [];
 
@@ -50,7 +56,11 @@ export function checkGrowingSet(history: readonly Operation[], nodes: readonly s
   }
   const lost = lostElements(acked, finalReads, nodes, shape);
   const unexpected = new Set<number>();
-  for (const op of reads) for (const v of elementsOf(op, shape.elements)) if (!attempted.has(v)) unexpected.add(v);
+  for (const op of reads) {
+    const values = op.reply?.[shape.elements];
+    if (!Array.isArray(values)) continue;
+    for (let e = 0; e < values.length; e++) if (indexOf(attempted, values[e]) < 0) unexpected.add(values[e] as number);
+  }
 
   if (lost.size > 0) {
     const examples = [...lost].slice(0, 5).map(([v, where]) => `${v} (missing on ${where.join(", ")})`);
@@ -85,7 +95,52 @@ function finalReadsOf(history: readonly Operation[]): Map<string, Operation> {
   return finalReads;
 }
 
-/** Acknowledged elements missing from some node's final read, with the nodes they are missing on (nodes with no answered final read are left out). */
+/**
+ * Dense indices for the attempted elements, so that a read's elements can be
+ * marked in a typed array instead of a Set per read. Broadcast and g-set
+ * elements are small non-negative integers (0, 1, 2, ...): they index
+ * directly (`present[v] === 1`); anything else goes through a Map with the
+ * Set's SameValueZero equality. `indexOf` answers -1 for an element nobody
+ * attempted.
+ */
+interface ElementIndex {
+  size: number;
+  /** Direct indexing: the element is its own index when `typeof v === "number" && present[v] === 1`. */
+  present?: Uint8Array;
+  ids?: Map<unknown, number>;
+}
+
+function elementIndex(values: readonly unknown[]): ElementIndex {
+  let max = -1;
+  let dense = true;
+  for (const v of values) {
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+      dense = false;
+      break;
+    }
+    if (v > max) max = v;
+  }
+  // Direct indexing costs a byte per integer up to the largest: only when that is not much more than the elements.
+  if (dense && max < 4 * values.length + 1024) {
+    const present = new Uint8Array(max + 1);
+    for (const v of values) present[v as number] = 1;
+    return { size: max + 1, present };
+  }
+  const ids = new Map<unknown, number>();
+  for (const v of values) if (!ids.has(v)) ids.set(v, ids.size);
+  return { size: ids.size, ids };
+}
+
+// A typed array read at a non-integer, negative or out-of-range number is undefined, and at -0 is element 0, as the Set's SameValueZero has it.
+function indexOf(index: ElementIndex, v: unknown): number {
+  if (index.present) return typeof v === "number" && index.present[v] === 1 ? v : -1;
+  return index.ids!.get(v) ?? -1;
+}
+
+/**
+ * Acknowledged elements missing from some node's final read, with the nodes they are missing on (nodes with no answered final read are left out).
+ * Time: O(nodes × acknowledged + the final reads' sizes); memory: one Set per final read at a time.
+ */
 function lostElements(acked: readonly Operation[], finalReads: ReadonlyMap<string, Operation>, nodes: readonly string[], shape: SetShape): Map<number, string[]> {
   const lost = new Map<number, string[]>();
   for (const node of nodes) {
@@ -94,24 +149,81 @@ function lostElements(acked: readonly Operation[], finalReads: ReadonlyMap<strin
     const have = elementsOf(final, shape.elements);
     for (const op of acked) {
       const v = op.request[shape.element] as number;
-      if (!have.has(v)) lost.set(v, [...(lost.get(v) ?? []), node]);
+      if (have.has(v)) continue;
+      const where = lost.get(v);
+      if (where) where.push(node);
+      else lost.set(v, [node]);
     }
   }
   return lost;
 }
 
-/** Stable latency: from an add's invocation until after the last read (anywhere) that still missed it; lost elements have none. */
+/**
+ * Stable latency: from an add's invocation until after the last read
+ * (anywhere) that still missed it, i.e. the latest read invoked at or after
+ * the add that does not hold its element; lost elements have none.
+ *
+ * One sweep over the reads from the latest to the earliest, keeping the adds
+ * still undecided: at each read, an undecided add whose element the read
+ * misses is decided (that read is its last miss), one invoked after the read
+ * is decided (no later read missed it), and the rest stay. Whatever stays
+ * was in the read, so the work per read is bounded by the read's size (plus
+ * every add once): time O(reads' total size + adds + reads log reads),
+ * memory O(attempted elements + adds + reads) (a stamp per element, the
+ * undecided adds, the reads' order), never a Set per read.
+ */
 function latenciesOf(acked: readonly Operation[], lost: ReadonlySet<number>, reads: readonly Operation[], shape: SetShape): number[] {
-  const latencies: number[] = [];
-  const seen = reads.map((r) => ({ at: r.invokedAt, values: elementsOf(r, shape.elements) })).sort((a, b) => a.at - b.at);
-  for (const op of acked) {
+  const index = elementIndex(acked.map((op) => op.request[shape.element]));
+  const present = index.present;
+  // A read's elements are marked with its position in the sweep (+1, so 0 means never).
+  const stamp = new Int32Array(index.size);
+  const readAt = new Float64Array(reads.length);
+  for (let i = 0; i < reads.length; i++) readAt[i] = reads[i]!.invokedAt;
+  const order = Array.from(reads.keys()).sort((a, b) => readAt[a]! - readAt[b]! || a - b);
+  // The adds still undecided, compacted in place: their element's index, invocation and last miss in typed arrays.
+  const undecided = new Int32Array(acked.length);
+  let count = 0;
+  const idx = new Int32Array(acked.length);
+  const inv = new Float64Array(acked.length);
+  const lastMiss = new Float64Array(acked.length);
+  for (let i = 0; i < acked.length; i++) {
+    const op = acked[i]!;
     const v = op.request[shape.element] as number;
     if (lost.has(v)) continue;
-    let lastMiss = op.invokedAt;
-    for (const r of seen) {
-      if (r.at >= op.invokedAt && !r.values.has(v)) lastMiss = r.at;
+    idx[i] = indexOf(index, v);
+    inv[i] = lastMiss[i] = op.invokedAt;
+    undecided[count++] = i;
+  }
+  for (let k = order.length - 1, mark = 1; k >= 0 && count > 0; k--, mark++) {
+    const r = reads[order[k]!]!;
+    const at = readAt[order[k]!]!;
+    const values = r.reply?.[shape.elements];
+    if (Array.isArray(values)) {
+      if (present) {
+        for (let e = 0; e < values.length; e++) {
+          const v = values[e];
+          if (typeof v === "number" && present[v] === 1) stamp[v] = mark;
+        }
+      } else {
+        for (const v of values) {
+          const j = indexOf(index, v);
+          if (j >= 0) stamp[j] = mark;
+        }
+      }
     }
-    latencies.push(lastMiss - op.invokedAt);
+    let still = 0;
+    for (let u = 0; u < count; u++) {
+      const i = undecided[u]!;
+      if (at < inv[i]!) continue; // this read and every earlier one came before the add: its last miss stays its invocation
+      if (stamp[idx[i]!] === mark) undecided[still++] = i;
+      else lastMiss[i] = at;
+    }
+    count = still;
+  }
+  const latencies: number[] = [];
+  for (let i = 0; i < acked.length; i++) {
+    const v = acked[i]!.request[shape.element] as number;
+    if (!lost.has(v)) latencies.push(lastMiss[i]! - inv[i]!);
   }
   return latencies.sort((a, b) => a - b);
 }

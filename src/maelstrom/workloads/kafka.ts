@@ -63,6 +63,25 @@ function msgsOf(op: Operation): Record<string, Entry[]> {
   return msgs && typeof msgs === "object" && !Array.isArray(msgs) ? (msgs as Record<string, Entry[]>) : {};
 }
 
+/** The first index of a sorted array whose value is >= x (its length if none). */
+function firstAtLeast(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Linear in the history: time O(total entries sent and polled + keys' logs
+ * log their length), each poll costing its own size plus a binary search.
+ * Memory beyond the history: O(acknowledged sends + distinct offsets polled)
+ * (an offset → message map per key for sends and for polls, and each key's
+ * sorted known offsets), plus one Set of a poll's offsets at a time.
+ */
 export function checkKafka(history: readonly Operation[]): CheckResult {
   const problems: string[] = [];
   // What sends were acknowledged at which offset.
@@ -87,10 +106,6 @@ export function checkKafka(history: readonly Operation[]): CheckResult {
   const external: string[] = [];
   const skips: string[] = [];
   const inconsistent: string[] = [];
-  const knownOffsets = (key: string) => {
-    const s = new Set<number>([...(acked.get(key)?.keys() ?? []), ...(observed.get(key)?.keys() ?? [])]);
-    return [...s].sort((a, b) => a - b);
-  };
   const polls = history.filter((op) => op.f === "poll" && op.outcome === "ok");
   for (const op of polls) {
     for (const [key, entries] of Object.entries(msgsOf(op))) {
@@ -108,7 +123,20 @@ export function checkKafka(history: readonly Operation[]): CheckResult {
       if (entries.length > 0 && entries[0]![0] < from) external.push(`a poll of ${key} from offset ${from} on ${op.node} began at offset ${entries[0]![0]}`);
     }
   }
-  // Skips: a poll jumped over an offset that exists.
+  // Skips: a poll jumped over an offset that exists. The known offsets of
+  // each key are sorted once; a poll looks at those from its start offset
+  // up to its last entry and stops at the first it did not return, so its
+  // cost is its own size (plus a binary search), not the key's whole log.
+  const known = new Map<string, number[]>();
+  const knownOffsets = (key: string): number[] => {
+    let all = known.get(key);
+    if (!all) {
+      const s = new Set<number>([...(acked.get(key)?.keys() ?? []), ...(observed.get(key)?.keys() ?? [])]);
+      all = [...s].sort((a, b) => a - b);
+      known.set(key, all);
+    }
+    return all;
+  };
   for (const op of polls) {
     for (const [key, entries] of Object.entries(msgsOf(op))) {
       if (entries.length === 0) continue;
@@ -116,8 +144,14 @@ export function checkKafka(history: readonly Operation[]): CheckResult {
       const from = (op.request.offsets as Record<string, number>)[key] ?? 0;
       const returned = new Set(entries.map((e) => e[0]));
       const last = entries[entries.length - 1]![0];
-      const missed = all.filter((o) => o >= from && o < last && !returned.has(o));
-      if (missed.length > 0) skips.push(`a poll of ${key} from offset ${from} on ${op.node} skipped offset ${missed[0]} (it returned ${[...returned].slice(0, 5).join(", ")}${returned.size > 5 ? ", ..." : ""})`);
+      let missed: number | undefined;
+      for (let i = firstAtLeast(all, from); i < all.length && all[i]! < last; i++) {
+        if (!returned.has(all[i]!)) {
+          missed = all[i];
+          break;
+        }
+      }
+      if (missed !== undefined) skips.push(`a poll of ${key} from offset ${from} on ${op.node} skipped offset ${missed} (it returned ${[...returned].slice(0, 5).join(", ")}${returned.size > 5 ? ", ..." : ""})`);
     }
   }
   // Lost: acknowledged, and never read although later offsets of its key were.
@@ -125,7 +159,8 @@ export function checkKafka(history: readonly Operation[]): CheckResult {
   let unobserved = 0;
   for (const [key, byOffset] of acked) {
     const seen = observed.get(key) ?? new Map<number, unknown>();
-    const highest = Math.max(-1, ...seen.keys());
+    let highest = -1; // not Math.max(...keys): a spread of a long log overflows the stack
+    for (const o of seen.keys()) if (o > highest) highest = o;
     for (const [offset, msg] of byOffset) {
       if (seen.has(offset)) {
         if (JSON.stringify(seen.get(offset)) !== JSON.stringify(msg)) {

@@ -1,7 +1,11 @@
 import type { Operation } from "../history.js";
 import type { CheckResult, Workload } from "./workload.js";
 
-/** Clients ask for `generate`; every id handed out must be unique across the cluster. */
+/**
+ * Clients ask for `generate`; every id handed out must be unique across the cluster.
+ * The checker is one pass over the history: time O(operations × id size),
+ * memory one Map entry (the id as JSON, and its first operation) per id.
+ */
 export function uniqueIdsWorkload(): Workload {
   return {
     name: "unique-ids",
