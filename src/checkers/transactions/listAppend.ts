@@ -50,12 +50,14 @@ export function inferListAppend(txns: readonly Txn[], g: GraphBuilder, sink: Ano
   const readThenAppend = new Map<string | number, Map<number, number[]>>();
   for (const t of txns) {
     if (t.status !== "ok") continue;
-    const state = new Map<string | number, { exact: boolean; list: Value[]; readLength: number }>();
+    const state = new Map<string | number, { exact: boolean; list: Value[]; shared: boolean; readLength: number }>();
     t.mops.forEach((m, i) => {
       const s = state.get(m.k);
       if (m.f === "append") {
-        if (s) s.list.push(m.value);
-        else state.set(m.k, { exact: false, list: [m.value], readLength: -1 });
+        if (s) {
+          if (s.shared) (s.list = [...s.list]), (s.shared = false);
+          s.list.push(m.value);
+        } else state.set(m.k, { exact: false, list: [m.value], shared: false, readLength: -1 });
         if (s && s.exact && s.readLength >= 0) {
           // The first append after an external read: a candidate lost update.
           let byLength = readThenAppend.get(m.k);
@@ -74,16 +76,7 @@ export function inferListAppend(txns: readonly Txn[], g: GraphBuilder, sink: Ano
           `${tname(t)} is internally inconsistent: after its own earlier operations it should have read ${show(m.key)}=${expected}, but it read ${showList(list)} (${describeMop(m)}).`,
         ]);
       }
-      const seen = new Set<string | number>();
-      for (const x of list) {
-        const id = idOf(x);
-        if (seen.has(id)) {
-          sink.add("duplicate-elements", [t.id], () => [`${tname(t)} read ${show(m.key)}=${showList(list)}, in which ${show(x)} appears more than once: each element is appended once.`]);
-          break;
-        }
-        seen.add(id);
-      }
-      state.set(m.k, { exact: true, list: [...list], readLength: s ? (s.readLength >= 0 ? s.readLength : -1) : list.length });
+      state.set(m.k, { exact: true, list, shared: true, readLength: s ? (s.readLength >= 0 ? s.readLength : -1) : list.length });
       const r: Read = { txn: t.id, mop: i, list };
       let rs = reads.get(m.k);
       if (!rs) reads.set(m.k, (rs = []));
@@ -93,8 +86,22 @@ export function inferListAppend(txns: readonly Txn[], g: GraphBuilder, sink: Ano
     });
   }
 
+  const duplicates = (r: Read) => {
+    const seen = new Set<string | number>();
+    for (const x of r.list) {
+      const id = idOf(x);
+      if (seen.has(id)) {
+        const t = txns[r.txn]!;
+        sink.add("duplicate-elements", [t.id], () => [`${tname(t)} read ${show(t.mops[r.mop]!.key)}=${showList(r.list)}, in which ${show(x)} appears more than once: each element is appended once.`]);
+        return;
+      }
+      seen.add(id);
+    }
+  };
   for (const [k, rs] of reads) {
     const order = longest.get(k)!;
+    // Every other compatible read is a prefix of the longest: duplicates in it are the only ones to find (incompatible reads are checked on their own).
+    duplicates(order);
     const version = order.list.map(idOf);
     const byElement = appends.get(k) ?? new Map<string | number, Append>();
     const writerAt = version.map((e) => byElement.get(e));
@@ -104,6 +111,7 @@ export function inferListAppend(txns: readonly Txn[], g: GraphBuilder, sink: Ano
       let prefix = r.list.length <= version.length;
       for (let i = 0; prefix && i < r.list.length; i++) if (idOf(r.list[i]!) !== version[i]) prefix = false;
       if (!prefix) {
+        duplicates(r);
         if (incompatible++ === 0) {
           const key = show(txns[r.txn]!.mops[r.mop]!.key);
           sink.add("incompatible-order", [r.txn, order.txn], () => [

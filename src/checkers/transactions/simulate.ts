@@ -25,6 +25,8 @@ export interface SimOptions {
   keys?: number;
   maxTxnLength?: number;
   seed?: number;
+  /** After this many writes a key is retired and a fresh one takes its place (Maelstrom's --max-writes-per-key); default: never. */
+  maxWritesPerKey?: number;
   /** Fraction of transactions the store aborts on its own (serializable and read-committed). */
   abortRate?: number;
   /** Fraction whose client times out (info); the store applies half of them. */
@@ -72,6 +74,8 @@ export function simulate(o: SimOptions): HistoryEvent[] {
     for (const k of [...r.writes.keys(), ...r.appends.keys()]) if (locks.get(k) === r) locks.delete(k);
   };
   const nextValue = new Map<number, number>();
+  const active = Array.from({ length: keys }, (_, i) => i);
+  let freshKey = keys;
   const events: HistoryEvent[] = [];
   const running: (Running | undefined)[] = new Array(clients).fill(undefined);
   const processOf = Array.from({ length: clients }, (_, i) => i);
@@ -105,7 +109,8 @@ export function simulate(o: SimOptions): HistoryEvent[] {
     const readKeys = new Set<number>();
     const mops: Mop[] = [];
     for (let i = 0; i < n; i++) {
-      const k = Math.floor(random() * keys);
+      const slot = Math.floor(random() * keys);
+      const k = active[slot]!;
       if (random() < 0.5) {
         if (readKeys.has(k)) continue; // one read per key: a second could differ under read committed
         readKeys.add(k);
@@ -113,10 +118,11 @@ export function simulate(o: SimOptions): HistoryEvent[] {
       } else {
         const v = (nextValue.get(k) ?? 0) + 1;
         nextValue.set(k, v);
+        if (o.maxWritesPerKey !== undefined && v >= o.maxWritesPerKey) active[slot] = freshKey++;
         mops.push([append ? "append" : "w", k, v]);
       }
     }
-    if (mops.length === 0) mops.push(["r", Math.floor(random() * keys), null]);
+    if (mops.length === 0) mops.push(["r", active[Math.floor(random() * keys)]!, null]);
     return mops;
   };
 
