@@ -37,7 +37,7 @@ export function explainEdge(txns: readonly Txn[], g: Graph, e: number, workload:
   if (!am || !bm) return `${so(["ww", "wr", "rw"][type] ?? "?")}`;
   const key = show(am.key);
   if (workload === "list-append") {
-    if (type === WW) return `${tname(a)} appended ${show(am.value)} to ${key} and ${tname(b)} appended ${show(bm.value)} right after it, ${so("ww")}`;
+    if (type === WW) return `${tname(a)} appended ${show(am.value)} to ${key} and ${tname(b)}'s append of ${show(bm.value)} comes after it in ${key}'s order, ${so("ww")}`;
     if (type === WR) return `${tname(a)} appended ${show(am.value)} to ${key} and ${tname(b)} read ${key}=${showRead(bm)}, ${so("wr")}`;
     if (type === RW) {
       const list = Array.isArray(am.value) ? am.value : [];

@@ -23,6 +23,9 @@ interface Read {
   list: Value[];
 }
 
+/** Above this many (reads × unobserved appends) of one key, their rw edges are left out (sound, less complete). */
+const MAX_FANOUT = 10_000;
+
 const asList = (v: Value): Value[] => (Array.isArray(v) ? v : []);
 
 export function inferListAppend(txns: readonly Txn[], g: GraphBuilder, sink: AnomalySink): void {
@@ -143,6 +146,19 @@ export function inferListAppend(txns: readonly Txn[], g: GraphBuilder, sink: Ano
       // rw: the reader → the writer of the next element.
       const next = writerAt[n];
       if (next && txns[next.txn]!.status !== "fail") g.add(r.txn, next.txn, RW, r.mop, next.mop);
+    }
+    // Committed appends no read observed come after every observed element (a read
+    // observing a later one would include them): the last observed element's writer
+    // → each of them (ww, a path through the order), and each read of the whole
+    // observed order → each of them (rw).
+    const observed = new Set(version);
+    const unobserved: Append[] = [];
+    for (const [e, a] of byElement) if (!observed.has(e) && txns[a.txn]!.status === "ok" && a.final) unobserved.push(a);
+    if (unobserved.length > 0) {
+      const last = writerAt[writerAt.length - 1];
+      if (last && txns[last.txn]!.status !== "fail") for (const u of unobserved) g.add(last.txn, u.txn, WW, last.mop, u.mop);
+      const whole = rs.filter((r) => r.list.length === version.length);
+      if (whole.length * unobserved.length <= MAX_FANOUT) for (const r of whole) for (const u of unobserved) g.add(r.txn, u.txn, RW, r.mop, u.mop);
     }
     // ww: consecutive elements appended by different transactions.
     for (let i = 1; i < writerAt.length; i++) {
