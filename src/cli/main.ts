@@ -151,6 +151,7 @@ check
   .addOption(new Option("--workload <name>", "what the transactions do").choices(["list-append", "rw-register"]).makeOptionMandatory())
   .option("--models <models>", "comma-separated: read-uncommitted, read-committed, repeatable-read, snapshot-isolation, serializable, strict-serializable", "strict-serializable")
   .addOption(new Option("--format <format>", "the file's format (detected when absent)").choices(["jsonl", "edn"]))
+  .option("--html <file>", "write a page that draws each anomaly's witness cycle and its transactions' timeline")
   .option("--json", "print one JSON document instead of text")
   .action(lazy(() => import("./commands/check.js").then((m) => ({ default: m.checkTxn }))));
 

@@ -1,7 +1,7 @@
 // `clstr check txn` end to end: exit codes, the explanation, --json, standard
 // input, EDN, and input or arguments it cannot use.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -42,6 +42,18 @@ describe("clstr check txn", () => {
     const good = await clstr(dir, "check", "txn", "--workload", "list-append", "--models", "read-committed,snapshot-isolation", "skew.jsonl");
     assert.equal(good.code, 0, good.stdout + good.stderr);
     assert.match(good.stdout, /valid for read-committed, snapshot-isolation/);
+  });
+
+  it("--html draws each witness cycle with its edges labelled, and the timeline", async () => {
+    const r = await clstr(dir, "check", "txn", "--workload", "list-append", "--models", "serializable", "--html", "skew.html", "skew.jsonl");
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /Picture: skew\.html/);
+    const page = readFileSync(join(dir, "skew.html"), "utf8");
+    assert.match(page, /^<!doctype html>/);
+    assert.match(page, /<h2 id="a0">G2-item<\/h2>/);
+    assert.equal((page.match(/class="edge-rw"/g) ?? []).length, 2);
+    assert.match(page, /aria-label="timeline"/);
+    assert.doesNotMatch(page, /<script/);
   });
 
   it("reads Jepsen EDN, and standard input with --json", async () => {

@@ -12,6 +12,7 @@ import { checkTransactions } from "../../checkers/transactions/check.js";
 import { parseTxnHistory, type TxnFormat } from "../../checkers/transactions/formats/index.js";
 import { isModel as isTxnModel, MODEL_NAMES as TXN_MODELS, type ModelName as TxnModelName } from "../../checkers/transactions/models.js";
 import { renderLinearizabilityHtml } from "../../reports/linearizabilityHtml.js";
+import { renderTxnHtml } from "../../reports/txnHtml.js";
 import { UserError } from "../../util/errors.js";
 
 // `clstr check linearizable`: checks recorded histories on their own, one
@@ -170,6 +171,7 @@ export interface CheckTxnOptions {
   workload: string;
   models?: string;
   format?: TxnFormat;
+  html?: string;
   json?: boolean;
 }
 
@@ -194,8 +196,9 @@ export async function checkTxn(file: string, options: CheckTxnOptions): Promise<
   }
   const result = checkTransactions(parsed.history, { workload: options.workload, models });
   const code = result.outcome === "ok" ? EXIT.ok : result.outcome === "illegal" ? EXIT.illegal : EXIT.unknown;
+  if (options.html) writeFileSync(options.html, renderTxnHtml(parsed.history, result, { title: `${label(file)}: ${options.workload}, ${models.join(", ")}` }));
   if (options.json) {
-    console.log(JSON.stringify({ file, format: parsed.format, ...result }));
+    console.log(JSON.stringify({ file, format: parsed.format, ...result, ...(options.html ? { html: options.html } : {}) }));
     return code;
   }
   const s = result.stats;
@@ -212,5 +215,7 @@ export async function checkTxn(file: string, options: CheckTxnOptions): Promise<
     console.log("");
     for (const line of anomaly.explanation) console.log(`  ${line}`);
   }
+  if (options.html) console.log(`  Picture: ${options.html}`);
+  else if (result.anomalies.length > 0) console.log(pc.dim(`\n  See each cycle drawn: add --html picture.html`));
   return code;
 }
