@@ -165,6 +165,15 @@ describe("txn checker: rw-register", () => {
   });
 });
 
+describe("txn checker: budget", () => {
+  it("says unknown, not valid, when the cycle search runs out of budget before it finds the cycle", () => {
+    const events = concurrent(ok(["r", "x", []], ["append", "y", 1]), ok(["r", "y", []], ["append", "x", 1]), ok(["r", "x", [1]], ["r", "y", [1]]));
+    const r = checkTransactions(readTxnHistory(events), { workload: "list-append", models: ["serializable"], budget: 0 });
+    assert.equal(r.outcome, "unknown");
+    assert.match(r.incomplete ?? "", /stopped after 0 steps/);
+  });
+});
+
 describe("txn formats", () => {
   it("reads Jepsen EDN with keywords, and JSON lines", () => {
     const edn = `{:type :invoke, :f :txn, :value [[:append 1 2] [:r 1 nil]], :process 3, :index 0}
