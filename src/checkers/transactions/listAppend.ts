@@ -31,8 +31,9 @@ const asList = (v: Value): Value[] => (Array.isArray(v) ? v : []);
 export function inferListAppend(txns: readonly Txn[], g: GraphBuilder, sink: AnomalySink): void {
   // Who appended each element of each key.
   const appends = new Map<string | number, Map<string | number, Append>>();
+  const last = new Map<string | number, Append>();
   for (const t of txns) {
-    const last = new Map<string | number, Append>();
+    last.clear();
     t.mops.forEach((m, i) => {
       if (m.f !== "append") return;
       let byElement = appends.get(m.k);
@@ -51,9 +52,10 @@ export function inferListAppend(txns: readonly Txn[], g: GraphBuilder, sink: Ano
   const reads = new Map<string | number, Read[]>();
   const longest = new Map<string | number, Read>();
   const readThenAppend = new Map<string | number, Map<number, number[]>>();
+  const state = new Map<string | number, { exact: boolean; list: Value[]; shared: boolean; readLength: number }>();
   for (const t of txns) {
     if (t.status !== "ok") continue;
-    const state = new Map<string | number, { exact: boolean; list: Value[]; shared: boolean; readLength: number }>();
+    state.clear();
     t.mops.forEach((m, i) => {
       const s = state.get(m.k);
       if (m.f === "append") {

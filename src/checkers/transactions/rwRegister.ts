@@ -21,8 +21,9 @@ const NIL = "\u0000nil";
 
 export function inferRwRegister(txns: readonly Txn[], g: GraphBuilder, sink: AnomalySink): void {
   const writes = new Map<string | number, Map<string | number, Write>>();
+  const last = new Map<string | number, Write>();
   for (const t of txns) {
-    const last = new Map<string | number, Write>();
+    last.clear();
     t.mops.forEach((m, i) => {
       if (m.f !== "w") return;
       let byValue = writes.get(m.k);
@@ -48,10 +49,12 @@ export function inferRwRegister(txns: readonly Txn[], g: GraphBuilder, sink: Ano
     return list;
   };
 
+  const known = new Map<string | number, { value: string | number; raw: Value; read: string | number | undefined; wrote: boolean }>();
+  const lastWrite = new Map<string | number, number>();
   for (const t of txns) {
     if (t.status !== "ok") continue;
-    const known = new Map<string | number, { value: string | number; raw: Value; read: string | number | undefined; wrote: boolean }>();
-    const lastWrite = new Map<string | number, number>();
+    known.clear();
+    lastWrite.clear();
     t.mops.forEach((m, i) => {
       if (m.f === "w") lastWrite.set(m.k, i);
     });
