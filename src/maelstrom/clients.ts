@@ -130,6 +130,7 @@ export class ClientDriver {
     this.done = new Promise<void>((resolve, reject) => {
       this.settle = (err) => (err === undefined ? resolve() : reject(err));
     });
+    this.done.catch(() => {}); // whoever awaits `done` sees the error; it is not unhandled meanwhile
     this.pump();
   }
 

@@ -1,0 +1,259 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ClientDriver } from "../../src/maelstrom/clients.js";
+import type { Body } from "../../src/maelstrom/protocol.js";
+import { Scheduler } from "../../src/maelstrom/scheduler.js";
+import { LinKv, LwwKv, SeqKv, type Service } from "../../src/maelstrom/services.js";
+import { seeded } from "../../src/util/random.js";
+
+// The engine's core pieces without processes: the scheduler's order, the
+// client driver's pacing on a simulated clock, and the key-value services,
+// which update in place and must answer exactly as the copy-on-write
+// versions they replaced (kept below as the reference).
+
+describe("scheduler", () => {
+  it("runs zero-delay events on the next turn, in the order they were scheduled, and those they schedule after them", async () => {
+    const s = new Scheduler();
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) s.after(0, () => {
+      seen.push(`a${i}`);
+      if (i === 0) s.after(0, () => seen.push("late"));
+    });
+    s.after(-1, () => seen.push("b"));
+    assert.deepEqual(seen, [], "nothing runs synchronously");
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ["a0", "a1", "a2", "a3", "a4", "b", "late"]);
+  });
+
+  it("keeps the order of events due at the same time, and runs delayed ones by due time", async () => {
+    const s = new Scheduler();
+    const seen: number[] = [];
+    for (let i = 0; i < 50; i++) s.after(40, () => seen.push(i));
+    s.after(1, () => seen.push(-1));
+    await new Promise((r) => setTimeout(r, 120));
+    assert.deepEqual(seen, [-1, ...Array.from({ length: 50 }, (_, i) => i)]);
+  });
+
+  it("runs nothing once stopped", async () => {
+    const s = new Scheduler();
+    let ran = 0;
+    s.after(0, () => ran++);
+    s.after(1, () => ran++);
+    s.stop();
+    s.after(0, () => ran++);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(ran, 0);
+    assert.equal(s.pending, 0);
+  });
+});
+
+/** A simulated clock and timer queue: `run` advances time to each due time and runs what is due there. */
+class SimClock {
+  t = 0;
+  private q = new Map<number, (() => void)[]>();
+  after = (ms: number, fn: () => void) => {
+    const at = this.t + Math.max(0, ms);
+    const list = this.q.get(at);
+    if (list) list.push(fn);
+    else this.q.set(at, [fn]);
+  };
+  clock = () => this.t;
+  async run(until: number): Promise<void> {
+    for (;;) {
+      await new Promise((r) => setImmediate(r)); // let settled operations' callbacks run
+      if (this.q.size === 0) return;
+      const at = Math.min(...this.q.keys());
+      if (at > until) return;
+      const due = this.q.get(at)!;
+      this.q.delete(at);
+      this.t = Math.max(this.t, at);
+      for (const fn of due) fn();
+    }
+  }
+}
+
+describe("client driver", () => {
+  it("starts operations at the rate on free clients, and many clients at a high rate all make progress", async () => {
+    const sim = new SimClock();
+    const clients = Array.from({ length: 1000 }, (_, i) => `c${i + 1}`);
+    const perClient = new Map<string, number>();
+    let inflight = 0;
+    let maxInflight = 0;
+    const driver = new ClientDriver({
+      clients,
+      rate: 100_000,
+      endAt: 200,
+      clock: sim.clock,
+      after: sim.after,
+      start: (client) => {
+        perClient.set(client, (perClient.get(client) ?? 0) + 1);
+        maxInflight = Math.max(maxInflight, ++inflight);
+        return new Promise<void>((resolve) => sim.after(2, () => {
+          inflight--;
+          resolve();
+        }));
+      },
+    });
+    await sim.run(2000);
+    await driver.done;
+    const total = [...perClient.values()].reduce((a, b) => a + b, 0);
+    assert.ok(total > 18_000 && total <= 20_001, `${total} operations in a simulated 200 ms at 100,000/s`);
+    assert.equal(perClient.size, 1000, "every client was used");
+    assert.ok(maxInflight <= 1000);
+  });
+
+  it("skips starts that fell due while every client was busy, instead of bursting afterwards", async () => {
+    const sim = new SimClock();
+    const starts: number[] = [];
+    const driver = new ClientDriver({
+      clients: ["c1"],
+      rate: 100, // one start every 10 ms
+      endAt: 1000,
+      clock: sim.clock,
+      after: sim.after,
+      start: () => {
+        starts.push(sim.t);
+        return new Promise<void>((resolve) => sim.after(95, resolve)); // each operation takes 95 ms
+      },
+    });
+    await sim.run(2000);
+    await driver.done;
+    assert.ok(starts.length >= 10 && starts.length <= 11, `${starts.length} starts`);
+    for (let i = 1; i < starts.length; i++) assert.ok(starts[i]! - starts[i - 1]! >= 95, `start ${i} came ${starts[i]! - starts[i - 1]!} ms after the one before`);
+  });
+
+  it("rejects with an operation's error and stops starting", async () => {
+    const sim = new SimClock();
+    let n = 0;
+    const driver = new ClientDriver({
+      clients: ["c1", "c2"],
+      rate: 10,
+      endAt: 1000,
+      clock: sim.clock,
+      after: sim.after,
+      start: async () => {
+        if (++n === 3) throw new Error("boom");
+      },
+    });
+    await sim.run(2000);
+    await assert.rejects(driver.done, /boom/);
+    assert.equal(n, 3);
+  });
+});
+
+// The copy-on-write services as they were: a new Map per write, seq-kv keeping whole states.
+function keyOf(body: Body): string {
+  return JSON.stringify(body.key ?? null);
+}
+function refApply(state: Map<string, unknown>, body: Body): { state?: Map<string, unknown>; reply: Body } {
+  const key = keyOf(body);
+  const eq = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  switch (body.type) {
+    case "read":
+      return state.has(key) ? { reply: { type: "read_ok", value: state.get(key) } } : { reply: { type: "error", code: 20, text: "key does not exist" } };
+    case "write":
+      return { state: new Map(state).set(key, body.value), reply: { type: "write_ok" } };
+    case "cas":
+      if (!state.has(key)) {
+        if (!body.create_if_not_exists) return { reply: { type: "error", code: 20, text: "key does not exist" } };
+        return { state: new Map(state).set(key, body.to), reply: { type: "cas_ok" } };
+      }
+      if (!eq(state.get(key), body.from)) return { reply: { type: "error", code: 22, text: `current value ${JSON.stringify(state.get(key))} is not ${JSON.stringify(body.from)}` } };
+      return { state: new Map(state).set(key, body.to), reply: { type: "cas_ok" } };
+    default:
+      return { reply: { type: "error", code: 10, text: `unsupported request type ${JSON.stringify(body.type)}` } };
+  }
+}
+class RefLinKv {
+  private state = new Map<string, unknown>();
+  handle(_src: string, body: Body, reply: (b: Body) => void): void {
+    const r = refApply(this.state, body);
+    if (r.state) this.state = r.state;
+    reply(r.reply);
+  }
+}
+class RefSeqKv {
+  private readonly versions: Map<string, unknown>[] = [new Map()];
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly random: () => number) {}
+  handle(src: string, body: Body, reply: (b: Body) => void): void {
+    const latest = this.versions.length - 1;
+    const floor = this.seen.get(src) ?? 0;
+    if (body.type === "read") {
+      const v = this.random() < 0.5 ? latest : floor + Math.floor(this.random() * (latest - floor + 1));
+      this.seen.set(src, v);
+      reply(refApply(this.versions[v]!, body).reply);
+      return;
+    }
+    const r = refApply(this.versions[latest]!, body);
+    if (r.state) {
+      this.versions.push(r.state);
+      if (this.versions.length > 1000) {
+        const drop = this.versions.length - 500;
+        this.versions.splice(0, drop);
+        for (const [k, v] of this.seen) this.seen.set(k, Math.max(0, v - drop));
+      }
+    }
+    this.seen.set(src, this.versions.length - 1);
+    reply(r.reply);
+  }
+}
+class RefLwwKv {
+  private readonly replicas = [0, 1, 2].map(() => new Map<string, { value: unknown; at: number }>());
+  private clock = 0;
+  constructor(private readonly random: () => number) {}
+  handle(_src: string, body: Body, reply: (b: Body) => void): void {
+    const replica = this.replicas[Math.floor(this.random() * this.replicas.length)]!;
+    const plain = new Map([...replica].map(([k, v]) => [k, v.value]));
+    const r = refApply(plain, body);
+    if (r.state) replica.set(keyOf(body), { value: r.state.get(keyOf(body)), at: ++this.clock });
+    if (this.random() < 0.2) {
+      for (const a of this.replicas) for (const b of this.replicas) for (const [k, v] of a) {
+        const other = b.get(k);
+        if (!other || other.at < v.at) b.set(k, v);
+      }
+    }
+    reply(r.reply);
+  }
+}
+
+/** Random requests over a few keys (some hot), from a few clients. */
+function requests(seed: number, count: number): { src: string; body: Body }[] {
+  const r = seeded(seed);
+  const out: { src: string; body: Body }[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = r() < 0.5 ? "hot" : `k${Math.floor(r() * 20)}`;
+    const src = `n${Math.floor(r() * 4)}`;
+    const x = r();
+    const v = Math.floor(r() * 5);
+    const body: Body =
+      x < 0.4 ? { type: "read", key }
+      : x < 0.6 ? { type: "write", key, value: v }
+      : x < 0.98 ? { type: "cas", key, from: Math.floor(r() * 5), to: v, ...(r() < 0.3 ? { create_if_not_exists: true } : {}) }
+      : { type: "nope", key };
+    out.push({ src, body });
+  }
+  return out;
+}
+
+function answers(service: { handle(src: string, body: Body, reply: (b: Body) => void): void }, reqs: { src: string; body: Body }[]): string[] {
+  const out: string[] = [];
+  for (const { src, body } of reqs) service.handle(src, body, (b) => out.push(JSON.stringify(b)));
+  return out;
+}
+
+describe("key-value services, updated in place", () => {
+  const reqs = requests(11, 6000); // seq-kv compacts its versions several times over
+  it("lin-kv answers as the copy-on-write version did", () => {
+    assert.deepEqual(answers(new LinKv() satisfies Service, reqs), answers(new RefLinKv(), reqs));
+  });
+  it("seq-kv serves the same stale reads from the same seed (versions kept per key)", () => {
+    const got = answers(new SeqKv(seeded(5)), reqs);
+    assert.deepEqual(got, answers(new RefSeqKv(seeded(5)), reqs));
+    assert.ok(new Set(got).size > 10);
+  });
+  it("lww-kv answers as the copy-on-write version did", () => {
+    assert.deepEqual(answers(new LwwKv(seeded(9)), reqs), answers(new RefLwwKv(seeded(9)), reqs));
+  });
+});
