@@ -2,14 +2,10 @@
 // witness says which micro-operations make it hold.
 
 import { PROCESS, REALTIME, RW, WR, WW, type Graph } from "./graph.js";
-import { describeTxn, show, tname, type Mop, type Txn, type Value } from "./history.js";
+import { describeTxn, show, showList, tname, type Mop, type Txn } from "./history.js";
 import type { Workload } from "./result.js";
 
-/** A list as it reads in sentences: long lists keep their ends. */
-export function showList(list: readonly Value[]): string {
-  if (list.length <= 8) return show(list as Value[]);
-  return `[${list.slice(0, 2).map(show).join(", ")}, … ${list.length - 5} more …, ${list.slice(-3).map(show).join(", ")}]`;
-}
+export { showList };
 
 const showRead = (m: Mop) => (Array.isArray(m.value) ? showList(m.value) : show(m.value));
 

@@ -96,9 +96,15 @@ export function readTxnHistory(events: readonly HistoryEvent[]): TxnHistory {
 /** "T3" */
 export const tname = (t: Txn | number) => `T${typeof t === "number" ? t : t.id}`;
 
+/** A list as it reads in sentences: long lists keep their ends. */
+export function showList(list: readonly Value[]): string {
+  if (list.length <= 8) return show(list as Value[]);
+  return `[${list.slice(0, 2).map(show).join(", ")}, … ${list.length - 5} more …, ${list.slice(-3).map(show).join(", ")}]`;
+}
+
 /** "r(x) → [1, 2]", "append(x, 3)", "w(x, 2)". */
 export function describeMop(m: Mop): string {
-  if (m.f === "r") return `r(${show(m.key)}) → ${show(m.value)}`;
+  if (m.f === "r") return `r(${show(m.key)}) → ${Array.isArray(m.value) ? showList(m.value) : show(m.value)}`;
   return `${m.f}(${show(m.key)}, ${show(m.value)})`;
 }
 
