@@ -124,6 +124,23 @@ describe("txn checker: list-append", () => {
   });
 });
 
+describe("txn checker: process order", () => {
+  it("G-single-process: a client that does not see its own earlier committed append (no times, so only its order counts)", () => {
+    const events: HistoryEvent[] = [
+      { process: 0, type: "invoke", f: "txn", value: [["append", "x", 1]], time: 0 },
+      { process: 0, type: "ok", f: "txn", value: [["append", "x", 1]], time: 0 },
+      { process: 0, type: "invoke", f: "txn", value: [["r", "x", null]], time: 0 },
+      { process: 0, type: "ok", f: "txn", value: [["r", "x", []]], time: 0 },
+      { process: 1, type: "invoke", f: "txn", value: [["r", "x", null]], time: 0 },
+      { process: 1, type: "ok", f: "txn", value: [["r", "x", [1]]], time: 0 },
+    ];
+    const r = check("list-append", events);
+    found(r, "G-single-process", 2);
+    assert.match(r.anomalies[0]!.explanation.join("\n"), /client 0 ran T0 and then T1, so T0 → T1 \(process\)/);
+    assert.deepEqual(r.strongest, ["serializable"]);
+  });
+});
+
 describe("txn checker: rw-register", () => {
   it("accepts a serial history", () => {
     const r = check("rw-register", sequential(ok(["w", "x", 1]), ok(["r", "x", 1], ["w", "x", 2]), ok(["r", "x", 2], ["r", "y", null])));
