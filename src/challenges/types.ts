@@ -38,6 +38,8 @@ export interface MaelstromTest {
   latencyMs?: number;
   nemesis?: "partition";
   availability?: "total";
+  /** Transaction workloads: --consistency-models, comma-separated. */
+  consistencyModels?: string;
   thresholds?: {
     msgsPerOp?: number;
     medianLatencyMs?: number;

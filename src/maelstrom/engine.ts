@@ -49,6 +49,8 @@ export interface EngineOptions {
   /** Share (0..1) of messages between nodes and services dropped at random. */
   lossRate?: number;
   topology: string;
+  /** The txn workloads' flags (--key-count, --max-txn-length, --max-writes-per-key, --consistency-models). */
+  txn?: import("./workloads/txn.js").TxnOptions;
   /** Where results.json, history.jsonl and node logs go. */
   storeDir: string;
   /** Extra environment for the node processes. */
@@ -110,7 +112,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   const taken = nodes.find((n) => reservedNames(clients.length).has(n));
   if (taken !== undefined) throw new Error(`node name ${JSON.stringify(taken)} is taken by a client or a service of this run`);
   const participants = participantsOf(nodes, clients);
-  const workload = createWorkload(opts.workload, { nodes, clients: clients.length, random, topology: opts.topology });
+  const workload = createWorkload(opts.workload, { nodes, clients: clients.length, random, topology: opts.topology, ...(opts.txn ? { txn: opts.txn } : {}) });
   const net = new Network({
     latencyMs: opts.latencyMs,
     distribution: opts.latencyDist,

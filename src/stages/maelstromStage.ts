@@ -16,6 +16,7 @@ import { reportStage, runInOrder, type RunOutcome } from "./runInOrder.js";
 import { runPaths } from "./runPaths.js";
 import { replayCommand, withReplay } from "./replay.js";
 import { deriveSeed } from "../util/random.js";
+import type { ModelName } from "../checkers/transactions/models.js";
 
 interface MaelstromStageRun {
   stage: MaelstromStage;
@@ -50,6 +51,7 @@ export function stageOptions(s: MaelstromStageRun): EngineOptions {
     nemesisIntervalS: 10,
     ...(m.availability ? { availability: m.availability } : {}),
     topology: "grid",
+    ...(m.consistencyModels ? { txn: { consistencyModels: m.consistencyModels.split(",") as ModelName[] } } : {}),
     storeDir: join(s.storeRoot, s.stage.key),
     seed: deriveSeed(s.seed, s.stage.key),
     env: { CLSTR_WORKLOAD: m.workload, CLSTR_STAGE: s.stage.key },
@@ -130,6 +132,10 @@ function hintFor(m: MaelstromTest): string {
       return "Each node's adds must be visible from every node: keep per-node totals in seq-kv (or gossip them) and sum them on read; seq-kv may answer a read with a stale value.";
     case "kafka":
       return "Offsets must be unique and increasing per key, and every acknowledged message must be returned by polls from its offset: allocate offsets atomically (lin-kv cas) when nodes share keys.";
+    case "txn-rw-register":
+      return m.consistencyModels === "read-committed"
+        ? "Apply each transaction's writes all at once, and let no other transaction (on this node or a peer) see a write before its transaction has finished; replicate only the final value of each key a transaction wrote."
+        : "Answer every txn, even during partitions: execute it on the local copy and replicate its writes to the peers in the background.";
     default:
       return "See the stage's guide.";
   }

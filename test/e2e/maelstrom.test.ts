@@ -76,7 +76,7 @@ describe("clstr maelstrom test", () => {
   it("says what is wrong with a flag in one sentence, and exits 254 as Maelstrom does", async () => {
     const r = await maelstrom("-w", "lin-kvv", "--bin", "true");
     assert.equal(r.code, 254);
-    assert.equal(r.stderr.trim(), "clstr: -w lin-kvv: clstr's Maelstrom engine has the workloads echo, unique-ids, broadcast, g-set, g-counter, pn-counter, kafka, lin-kv.");
+    assert.equal(r.stderr.trim(), "clstr: -w lin-kvv: clstr's Maelstrom engine has the workloads echo, unique-ids, broadcast, g-set, g-counter, pn-counter, kafka, lin-kv, txn-rw-register, txn-list-append.");
     const c = await maelstrom("-w", "echo", "--bin", "true", "--concurrency", "lots");
     assert.equal(c.code, 254);
     assert.equal(c.stderr.trim(), "clstr: --concurrency is \"lots\"; give a number of clients (10) or a multiple of the node count (2n).");

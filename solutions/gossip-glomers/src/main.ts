@@ -8,6 +8,7 @@ import { uniqueIds } from "./uniqueIds.js";
 import { broadcast } from "./broadcast.js";
 import { gCounter } from "./gCounter.js";
 import { kafka } from "./kafka.js";
+import { txn } from "./txn.js";
 
 const workloads: Record<string, (node: MaelstromNode) => void> = {
   echo,
@@ -15,6 +16,7 @@ const workloads: Record<string, (node: MaelstromNode) => void> = {
   broadcast,
   "g-counter": gCounter,
   kafka,
+  "txn-rw-register": txn,
 };
 
 const name = process.argv[2] ?? process.env.CLSTR_WORKLOAD;

@@ -7,7 +7,7 @@ import type { Challenge } from "../types.js";
 export const gossipGlomers: Challenge = {
   key: "gossip-glomers",
   name: "Gossip Glomers",
-  summary: "Maelstrom-protocol nodes, from echo to a Kafka-style log: the fly.io distributed-systems challenges with staged verdicts.",
+  summary: "Maelstrom-protocol nodes, from echo to a Kafka-style log and totally-available transactions: the fly.io distributed-systems challenges with staged verdicts.",
   family: "maelstrom",
   docsDir: sourcePath(fileURLToPath(new URL(".", import.meta.url))),
   stages: [
@@ -76,8 +76,23 @@ export const gossipGlomers: Challenge = {
       kind: "maelstrom",
       test: { workload: "kafka", nodeCount: 2, timeLimitS: 20, rate: 1000, concurrency: "2n" },
     },
-    { key: "single-node-transactions", name: "Single-Node, Totally-Available Transactions", kind: "planned" },
-    { key: "read-uncommitted-transactions", name: "Totally-Available, Read Uncommitted Transactions", kind: "planned" },
-    { key: "read-committed-transactions", name: "Totally-Available, Read Committed Transactions", kind: "planned" },
+    {
+      key: "single-node-transactions",
+      name: "Single-Node, Totally-Available Transactions",
+      kind: "maelstrom",
+      test: { workload: "txn-rw-register", nodeCount: 1, timeLimitS: 20, rate: 1000, concurrency: "2n", consistencyModels: "read-uncommitted", availability: "total" },
+    },
+    {
+      key: "read-uncommitted-transactions",
+      name: "Totally-Available, Read Uncommitted Transactions",
+      kind: "maelstrom",
+      test: { workload: "txn-rw-register", nodeCount: 2, timeLimitS: 20, rate: 1000, concurrency: "2n", consistencyModels: "read-uncommitted", availability: "total", nemesis: "partition" },
+    },
+    {
+      key: "read-committed-transactions",
+      name: "Totally-Available, Read Committed Transactions",
+      kind: "maelstrom",
+      test: { workload: "txn-rw-register", nodeCount: 2, timeLimitS: 20, rate: 1000, concurrency: "2n", consistencyModels: "read-committed", availability: "total", nemesis: "partition" },
+    },
   ],
 };

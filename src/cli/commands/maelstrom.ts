@@ -6,6 +6,8 @@ import { summarize } from "../../maelstrom/results.js";
 import { reservedNames } from "../../maelstrom/participants.js";
 import { WORKLOADS } from "../../maelstrom/workloads/index.js";
 import { TOPOLOGIES } from "../../maelstrom/workloads/topology.js";
+import { parseModels, type TxnOptions } from "../../maelstrom/workloads/txn.js";
+import { MODEL_NAMES } from "../../checkers/transactions/models.js";
 import { runAndRecord } from "../../stages/maelstromRun.js";
 import { untilStopped } from "../../stages/runInOrder.js";
 import { UserError } from "../../util/errors.js";
@@ -24,6 +26,10 @@ export interface MaelstromFlags {
   nemesisInterval: string;
   availability?: string;
   topology: string;
+  keyCount?: string;
+  maxTxnLength?: string;
+  maxWritesPerKey?: string;
+  consistencyModels?: string;
   logStderr?: boolean;
   logNetSend?: boolean;
   logNetRecv?: boolean;
@@ -84,6 +90,21 @@ export function nodeNames(flags: Pick<MaelstromFlags, "nodeCount" | "nodes">): s
     return names;
   }
   return ["n1", "n2", "n3", "n4", "n5"];
+}
+
+/** The txn workloads' flags, as Maelstrom names them. */
+function txnOptions(flags: MaelstromFlags): TxnOptions {
+  const o: TxnOptions = {};
+  if (flags.keyCount !== undefined) o.keyCount = number("key-count", flags.keyCount, { min: 1, integer: true });
+  if (flags.maxTxnLength !== undefined) o.maxTxnLength = number("max-txn-length", flags.maxTxnLength, { min: 1, integer: true });
+  if (flags.maxWritesPerKey !== undefined) o.maxWritesPerKey = number("max-writes-per-key", flags.maxWritesPerKey, { min: 1, integer: true });
+  if (flags.consistencyModels !== undefined) {
+    const parsed = parseModels(flags.consistencyModels);
+    if ("unknown" in parsed) throw badArgument(`--consistency-models has ${JSON.stringify(parsed.unknown)}; use comma-separated models from ${MODEL_NAMES.join(", ")}.`);
+    if (parsed.models.length === 0) throw badArgument(`--consistency-models is empty; use comma-separated models from ${MODEL_NAMES.join(", ")}.`);
+    o.consistencyModels = parsed.models;
+  }
+  return o;
 }
 
 /** `total`, or the fraction of requests that must succeed. */
@@ -164,6 +185,7 @@ export function engineOptions(flags: MaelstromFlags, args: readonly string[], cw
     ...(flags.availability !== undefined ? { availability: availabilityOf(flags.availability) } : {}),
     lossRate: loss,
     topology: flags.topology,
+    txn: txnOptions(flags),
     storeDir: join(cwd, "store", flags.workload, stamp),
     ...(flags.seed !== undefined ? { seed: number("seed", flags.seed, { min: -Infinity, integer: true }) } : {}),
   };

@@ -4,10 +4,11 @@ import { echoWorkload } from "./echo.js";
 import { gSetWorkload } from "./gSet.js";
 import { kafkaWorkload } from "./kafka.js";
 import { linKvWorkload } from "./linKv.js";
+import { txnWorkload } from "./txn.js";
 import { uniqueIdsWorkload } from "./uniqueIds.js";
 import type { Workload, WorkloadOptions } from "./workload.js";
 
-export const WORKLOADS = ["echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "kafka", "lin-kv"] as const;
+export const WORKLOADS = ["echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "kafka", "lin-kv", "txn-rw-register", "txn-list-append"] as const;
 
 export function createWorkload(name: string, opts: WorkloadOptions): Workload {
   switch (name) {
@@ -26,6 +27,9 @@ export function createWorkload(name: string, opts: WorkloadOptions): Workload {
       return kafkaWorkload(opts);
     case "lin-kv":
       return linKvWorkload(opts);
+    case "txn-rw-register":
+    case "txn-list-append":
+      return txnWorkload(opts, name);
     default:
       throw new Error(`unknown workload ${JSON.stringify(name)}; the workloads are ${WORKLOADS.join(", ")}`);
   }

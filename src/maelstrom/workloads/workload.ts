@@ -8,6 +8,8 @@ export interface WorkloadOptions {
   random: () => number;
   /** --topology for broadcast: grid, line, tree2, tree3, tree4, total. */
   topology: string;
+  /** --key-count, --max-txn-length, --max-writes-per-key, --consistency-models for the txn workloads. */
+  txn?: import("./txn.js").TxnOptions;
 }
 
 /** The verdict of a workload's checker, with the facts behind it. */
