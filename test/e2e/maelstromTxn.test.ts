@@ -60,4 +60,23 @@ describe("gossip-glomers transactions (6a–6c)", () => {
     const ru = await stage("read-uncommitted-transactions", [join(GG, "broken", "txn-intermediate-writes.js")], "3");
     assert.equal(ru.code, 0, ru.out);
   });
+
+  it("a node that keeps the writes of transactions it aborted (error 30) fails read committed with G1a", async () => {
+    const r = await stage("read-committed-transactions", [join(GG, "broken", "txn-aborted-reads.js")], "3");
+    assert.equal(r.code, 1, r.out);
+    assert.ok((r.results.checker["anomaly-types"] as string[]).includes("G1a"), r.out);
+    assert.match(r.out, /txn +\d+ total +\d+ ok +[1-9]\d* fail/);
+    assert.match(r.out, /The history is not read-committed: .*G1a ×\d+/);
+  });
+
+  it("txn-list-append: the reference node on one node is strict serializable, with Maelstrom's flags", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "clstr-txn-"));
+    const flags = ["-w", "txn-list-append", "--bin", process.execPath, join(GG, "main.js"), "txn-list-append", "--node-count", "1", "--concurrency", "2n", "--time-limit", "2", "--rate", "300"];
+    const r = await execa(process.execPath, [CLI, "maelstrom", "test", ...flags, "--key-count", "4", "--max-txn-length", "4", "--max-writes-per-key", "8"], { cwd, reject: false, env: { NO_COLOR: "1" } });
+    assert.equal(r.exitCode, 0, String(r.stdout) + String(r.stderr));
+    assert.match(String(r.stdout), /consistency-models: \["strict-serializable"\]/);
+    const bad = await execa(process.execPath, [CLI, "maelstrom", "test", ...flags, "--consistency-models", "read-comitted"], { cwd, reject: false, env: { NO_COLOR: "1" } });
+    assert.equal(bad.exitCode, 254);
+    assert.match(String(bad.stderr), /--consistency-models has "read-comitted"; use comma-separated models from read-uncommitted, read-committed/);
+  });
 });

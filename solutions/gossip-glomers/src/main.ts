@@ -17,6 +17,7 @@ const workloads: Record<string, (node: MaelstromNode) => void> = {
   "g-counter": gCounter,
   kafka,
   "txn-rw-register": txn,
+  "txn-list-append": txn,
 };
 
 const name = process.argv[2] ?? process.env.CLSTR_WORKLOAD;

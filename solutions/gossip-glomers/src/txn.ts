@@ -13,6 +13,9 @@
 // no G1a, G1b) and every read reflects transactions that ran earlier, so no
 // cycle of writes and reads (G0, G1c) can form.
 //
+// The same node runs txn-list-append on one node ("append" micro-operations
+// add to a key's list); across nodes it would need more than last-writer-wins.
+//
 // Batches stay queued per peer until acknowledged, and are resent every
 // RETRY_AFTER_MS, so writes made during a partition reach the peer once it
 // heals; a peer applies each batch once (by id).
@@ -49,9 +52,11 @@ export function txn(node: MaelstromNode): void {
     const writes = new Map<Key, unknown>();
     const done: Mop[] = ops.map(([f, k, v]) => {
       if (f === "r") return [f, k, store.get(k) ?? null];
+      // txn-list-append (one node): append to the key's list, a fresh copy so earlier replies keep their value.
+      if (f === "append") v = [...((store.get(k) as unknown[] | undefined) ?? []), v];
       store.set(k, v);
       writes.set(k, v);
-      return [f, k, v];
+      return [f, k, f === "append" ? (v as unknown[]).at(-1) : v];
     });
     node.reply(msg, { type: "txn_ok", txn: done });
     if (writes.size === 0) return;
