@@ -38,9 +38,10 @@ export async function runSuiteStages(
   const paths = runPaths(dir);
   // Suites first: a runtime, once created, may already be building (Docker) and must be closed.
   const suites = await Promise.all(stages.map((stage) => stage.load()));
-  const runtime = await createRuntime(dir, config, challenge, paths.root, runtimeFlag ?? config.runtime ?? defaultRuntime(config));
+  const kind = runtimeFlag ?? config.runtime ?? defaultRuntime(config);
+  const runtime = await createRuntime(dir, config, challenge, paths.root, kind);
   try {
-    refuseUnsupportedFaults(stages, suites, runtime);
+    refuseUnsupportedFaults(stages, suites, runtime, kind);
   } catch (err) {
     await runtime.close();
     throw err;
@@ -70,13 +71,15 @@ export async function runSuiteStages(
  * A stage that injects a fault this runtime cannot inject would fail for a
  * reason that is not the learner's: refuse it before any node starts.
  */
-function refuseUnsupportedFaults(stages: readonly SuiteStage[], suites: readonly Suite[], runtime: Runtime): void {
+function refuseUnsupportedFaults(stages: readonly SuiteStage[], suites: readonly Suite[], runtime: Runtime, runtimeKind: RuntimeKind): void {
+  // The other runtime may have what this one lacks (the sandbox delays packets without netem; Docker needs netem for it).
+  const other = runtimeKind === "docker" ? "`--runtime local` (the network sandbox)" : "`--runtime docker`";
   stages.forEach((stage, i) => {
     for (const kind of suites[i]!.config.needs) {
       const mechanism = runtime.faultMechanisms[kind];
       if (mechanism.available) continue;
       throw new UserError(
-        `The ${stage.key} stage injects network ${kind === "partition" ? "partitions" : kind}, which this runtime (${runtime.description}) cannot inject: ${mechanism.reason}; run \`clstr doctor\` to see what this machine supports, or use \`--runtime docker\`.`,
+        `The ${stage.key} stage injects network ${kind === "partition" ? "partitions" : kind}, which this runtime (${runtime.description}) cannot inject: ${mechanism.reason}; run \`clstr doctor\` to see what this machine supports, or use ${other}.`,
       );
     }
   });

@@ -46,7 +46,7 @@ const WRITE_LIMIT_MS = 700;
 /** Nodes removed from the cluster in one test and stopped in a later one. */
 const removed: string[] = [];
 
-export default suite({ cluster: CLUSTER, spares: SPARES, settle: "3s", needs: ["partition", "delay", ...faultKindsOf(["kill-leader"])], requestTimeout: "3s" })
+export default suite({ cluster: CLUSTER, spares: SPARES, settle: "3s", needs: ["partition", ...faultKindsOf(["kill-leader"])], requestTimeout: "3s" })
   // 1
   .test("A New Node Joins and Catches Up", async (t) => {
     const leader = await findLeader(t);
@@ -217,7 +217,7 @@ export default suite({ cluster: CLUSTER, spares: SPARES, settle: "3s", needs: ["
     const expected = [...members, "n8"];
     expectMembers(t, answer, expected, "POST /cluster/join to n8");
     await everyoneLists(t, expected, expected, 3_000);
-  })
+  }, { needs: ["delay"] })
 
   // 5
   .test("Linearizable While Membership Changes", async (t) => {
