@@ -79,4 +79,10 @@ describe("gossip-glomers transactions (6a–6c)", () => {
     assert.equal(bad.exitCode, 254);
     assert.match(String(bad.stderr), /--consistency-models has "read-comitted"; use comma-separated models from read-uncommitted, read-committed/);
   });
+
+  it("a node that forwards every transaction to one node fails total availability under partitions", async () => {
+    const r = await stage("read-uncommitted-transactions", [join(GG, "broken", "txn-leader-only.js")], "4");
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, /availability: invalid/);
+  });
 });
