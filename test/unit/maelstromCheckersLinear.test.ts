@@ -10,18 +10,9 @@ import type { Body } from "../../src/maelstrom/protocol.js";
 import { acceptableSums } from "../../src/maelstrom/workloads/counter.js";
 import { checkGrowingSet, finalReadsAgree, stableLatencies, type SetShape } from "../../src/maelstrom/workloads/growingSet.js";
 import { checkKafka } from "../../src/maelstrom/workloads/kafka.js";
+import { seeded } from "../../src/util/random.js";
 import { oldAcceptableSums, oldCheckGrowingSet, oldCheckKafka, oldFinalReadsAgree, oldStableLatencies } from "./maelstromCheckerOracles.js";
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const int = (rand: () => number, n: number) => Math.floor(rand() * n);
 const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[int(rand, xs.length)]!;
 
@@ -85,7 +76,7 @@ function growingSetHistory(rand: () => number, shape: SetShape, nodes: string[])
 describe("linear growing-set checker (broadcast, g-set) against the quadratic one", () => {
   it("gives the same result and stable latencies on 600 random histories", () => {
     for (let seed = 1; seed <= 600; seed++) {
-      const rand = prng(seed);
+      const rand = seeded(seed);
       const shape = SHAPES[seed % 2]!;
       const nodes = ["n0", "n1", "n2"].slice(0, 1 + int(rand, 3));
       const h = growingSetHistory(rand, shape, nodes);
@@ -98,7 +89,7 @@ describe("linear growing-set checker (broadcast, g-set) against the quadratic on
 
   it("gives the same result on histories where every read is complete (valid runs)", () => {
     for (let seed = 1; seed <= 100; seed++) {
-      const rand = prng(10_000 + seed);
+      const rand = seeded(10_000 + seed);
       const nodes = ["n0", "n1", "n2", "n3", "n4"];
       const h: Operation[] = [];
       const have = new Map(nodes.map((n) => [n, [] as number[]]));
@@ -159,7 +150,7 @@ describe("kafka checker against the quadratic one", () => {
   it("gives the same result on 600 random histories", () => {
     let invalid = 0;
     for (let seed = 1; seed <= 600; seed++) {
-      const h = kafkaHistory(prng(seed));
+      const h = kafkaHistory(seeded(seed));
       const r = checkKafka(h);
       assert.deepEqual(r, oldCheckKafka(h), `seed ${seed}`);
       if (!r.valid) invalid++;
@@ -185,7 +176,7 @@ describe("kafka checker against the quadratic one", () => {
 describe("counter sums against the Set of sums", () => {
   it("accepts and describes the same sums for random unknown adds", () => {
     for (let seed = 1; seed <= 400; seed++) {
-      const rand = prng(seed);
+      const rand = seeded(seed);
       const kind = seed % 4;
       const acknowledged = int(rand, 40) - 10;
       const unknown = Array.from({ length: int(rand, 25) }, () =>

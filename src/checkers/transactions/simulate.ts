@@ -14,6 +14,7 @@
 
 import type { HistoryEvent, Value } from "./history.js";
 import type { Workload } from "./result.js";
+import { seeded } from "../../util/random.js";
 
 export type SimIsolation = "serializable" | "read-committed" | "snapshot-isolation";
 
@@ -33,18 +34,6 @@ export interface SimOptions {
   infoRate?: number;
 }
 
-/** mulberry32: small, seeded, good enough for tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Mop = [string, number, Value];
 
 interface Running {
@@ -62,7 +51,7 @@ interface Running {
 }
 
 export function simulate(o: SimOptions): HistoryEvent[] {
-  const random = rng(o.seed ?? 1);
+  const random = seeded(o.seed ?? 1);
   const clients = o.clients ?? 5;
   const keys = o.keys ?? 8;
   const maxLen = o.maxTxnLength ?? 4;
