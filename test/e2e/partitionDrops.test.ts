@@ -1,20 +1,16 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { suite } from "../../src/attest/index.js";
-import { runSuite } from "../../src/attest/runner.js";
 import { expectLinearizableUnderFaults } from "../../src/challenges/kv-store/raftChecks.js";
 import type { NetworkFaults } from "../../src/faults/mechanisms.js";
 import { NamespaceFaults, type NodeNamespace } from "../../src/faults/namespaceFaults.js";
-import { EventLog } from "../../src/logs/eventLog.js";
-import { readLog } from "../../src/logs/render.js";
 import { LocalRuntime } from "../../src/runtimes/local/localRuntime.js";
 import type { Runtime } from "../../src/runtimes/runtime.js";
 import { detectCapabilities } from "../../src/runtimes/sandbox/capabilities.js";
 import { packageRoot } from "../../src/util/packageRoot.js";
-import type { TestResult } from "../../src/util/verdict.js";
-import { challengeDir, SOLUTION_SERVER } from "./harness.js";
+import { SOLUTION_SERVER } from "./harness.js";
+import { runSuiteLocally } from "./inProcess.js";
 
 // A partition proves it took effect by the fault mechanism's own count of
 // the packets it dropped: the sandbox bridge's sink port for neighbour
@@ -61,27 +57,14 @@ const iptablesCuts: Rewire = (real) => {
   return new NamespaceFaults(ns, real.mechanisms, { kind: "netem" }, "iptables");
 };
 
-async function run(s: ReturnType<typeof suite>, opts: { server?: string; rewire?: Rewire; seed?: number } = {}) {
-  const server = opts.server ?? PROBE;
-  const dir = challengeDir({ run: server });
-  const local = await LocalRuntime.create({ cwd: dir, run: server, runDir: join(dir, ".clstr"), runId: randomUUID(), network: "sandbox" });
-  const runtime = opts.rewire ? withFaults(local, opts.rewire) : local;
-  const log = new EventLog(join(dir, ".clstr", "logs", "run.jsonl"));
-  const results: TestResult[] = [];
-  try {
-    const result = await runSuite(s, {
-      runtime,
-      log,
-      signal: new AbortController().signal,
-      listener: { testFinished: (r) => results.push(r), startupFailed: () => {} },
-      ...(opts.seed !== undefined ? { seed: opts.seed, stage: "log-replication" } : {}),
-    });
-    const events = () => readLog(log.path).flatMap((e) => ("event" in e ? [`${e.node} ${e.event}`] : []));
-    return { result, results, events };
-  } finally {
-    await local.close();
-    await log.close();
-  }
+function run(s: ReturnType<typeof suite>, opts: { server?: string; rewire?: Rewire; seed?: number } = {}) {
+  const rewire = opts.rewire;
+  return runSuiteLocally(s, {
+    server: opts.server ?? PROBE,
+    network: "sandbox",
+    ...(rewire ? { wrap: (local: LocalRuntime) => withFaults(local, rewire) } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed, stage: "log-replication" } : {}),
+  });
 }
 
 /** Every node asks every peer's /health: traffic between all of them. */
@@ -120,9 +103,9 @@ describe("a partition counts the packets it dropped", { skip }, () => {
     assert.ok(seen.healed !== undefined && seen.healed > 0, `a partition of nodes that talk dropped ${seen.healed} packets`);
     assert.equal(seen.total, seen.healed, "the test's count is the partition's");
     assert.equal(seen.after, 0, "after the heal, traffic counts nothing");
-    const healed = events().find((e) => /^\*\* PARTITION HEALED \(\d+ packets dropped\)$/.test(e));
-    assert.equal(healed, `** PARTITION HEALED (${seen.healed} packets dropped)`, events().join("\n"));
-    assert.ok(events().includes("n3 PARTITION HEALED"), "each node's heal is still logged");
+    const healed = events.find((e) => /^\*\* PARTITION HEALED \(\d+ packets dropped\)$/.test(e));
+    assert.equal(healed, `** PARTITION HEALED (${seen.healed} packets dropped)`, events.join("\n"));
+    assert.ok(events.includes("n3 PARTITION HEALED"), "each node's heal is still logged");
   });
 
   it("with iptables cuts (Docker's mechanism) in the sandbox: the DROP rules' counters", { skip: skipIptables }, async () => {
@@ -133,7 +116,7 @@ describe("a partition counts the packets it dropped", { skip }, () => {
     assert.ok(seen.healed !== undefined && seen.healed > 0, `a partition of nodes that talk dropped ${seen.healed} packets`);
     assert.equal(seen.total, seen.healed);
     assert.equal(seen.after, 0);
-    assert.ok(events().includes(`** PARTITION HEALED (${seen.healed} packets dropped)`), events().join("\n"));
+    assert.ok(events.includes(`** PARTITION HEALED (${seen.healed} packets dropped)`), events.join("\n"));
   });
 
   it("a cut that does nothing counts nothing", async () => {
@@ -142,7 +125,7 @@ describe("a partition counts the packets it dropped", { skip }, () => {
     // The probes get through, so the fixture's answers do not tell; the count does.
     assert.equal(result.passed, true, JSON.stringify(results, null, 2));
     assert.equal(seen.healed, 0);
-    assert.ok(events().includes("** PARTITION HEALED (0 packets dropped)"), events().join("\n"));
+    assert.ok(events.includes("** PARTITION HEALED (0 packets dropped)"), events.join("\n"));
   });
 
   it("the Raft stages fail a run whose partitions dropped nothing, as clstr's problem", async () => {

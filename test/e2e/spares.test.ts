@@ -7,16 +7,14 @@
 // started holds once it starts, and the stage's end leaves nothing behind.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { execa } from "execa";
 import { Node, suite } from "../../src/attest/index.js";
 import type { TestContext } from "../../src/attest/context.js";
-import { runSuite } from "../../src/attest/runner.js";
 import { DEAD_MAC } from "../../src/faults/namespaceFaults.js";
-import { EventLog } from "../../src/logs/eventLog.js";
 import { DockerRuntime } from "../../src/runtimes/docker/dockerRuntime.js";
 import { LocalRuntime } from "../../src/runtimes/local/localRuntime.js";
 import type { Runtime } from "../../src/runtimes/runtime.js";
@@ -24,6 +22,7 @@ import { detectCapabilities } from "../../src/runtimes/sandbox/capabilities.js";
 import { packageRoot } from "../../src/util/packageRoot.js";
 import type { SuiteResult } from "../../src/util/verdict.js";
 import { processesIn } from "./harness.js";
+import { runSuiteOn } from "./inProcess.js";
 
 const FIXTURE_DIR = join(packageRoot, "test", "fixtures", "spare-env");
 const RUN = `node ${join(FIXTURE_DIR, "server.mjs")}`;
@@ -131,20 +130,8 @@ async function runOn(runtime: Runtime, s: ReturnType<typeof spareSuite>, dir: st
 }
 
 async function runStage(runtime: Runtime, s: ReturnType<typeof spareSuite>, logFile: string): Promise<Run> {
-  const log = new EventLog(logFile);
-  let result: SuiteResult;
-  try {
-    result = await runSuite(s, { runtime, log, signal: new AbortController().signal, listener: { testFinished: () => {}, startupFailed: () => {} } });
-  } finally {
-    await log.close();
-  }
-  const events = readFileSync(logFile, "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as { node: string; event?: string })
-    .filter((e) => e.event === "START" || e.event === "STOP")
-    .map((e) => `${e.node} ${e.event}`);
-  return { result, events };
+  const { result, events } = await runSuiteOn(runtime, s, logFile);
+  return { result, events: events.filter((e) => e.endsWith(" START") || e.endsWith(" STOP")) };
 }
 
 /** The first test passed; the second failed on n5 with the reason; n4 was started once and stopped at the end, n5 never touched. */
