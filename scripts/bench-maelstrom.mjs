@@ -92,7 +92,7 @@ async function engineChild(spec) {
     const { checkBroadcast } = await import(pathToFileURL(join(root, "dist", "src", "maelstrom", "workloads", "broadcast.js")).href);
     const nodes = result.nodes;
     const reads = result.history.filter((o) => o.f === "read" && o.outcome === "ok");
-    figures.readElements = reads.reduce((s, o) => s + (Array.isArray(o.reply?.messages) ? o.reply.messages.length : 0), 0);
+    figures.readElements = reads.reduce((s, o) => s + (typeof o.reply?.messages === "object" ? (o.reply.messages?.length ?? 0) : 0), 0);
     figures.broadcasts = result.history.filter((o) => o.f === "broadcast").length;
     let t = performance.now();
     checkBroadcast(result.history, nodes); // the checker proper (the engine also ran it, and stableLatencies, inside the run)

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import type { Operation } from "../../src/maelstrom/history.js";
 import type { Body } from "../../src/maelstrom/protocol.js";
 import { acceptableSums } from "../../src/maelstrom/workloads/counter.js";
-import { checkGrowingSet, finalReadsAgree, stableLatencies, type SetShape } from "../../src/maelstrom/workloads/growingSet.js";
+import { checkGrowingSet, compactElements, finalReadsAgree, stableLatencies, type SetShape } from "../../src/maelstrom/workloads/growingSet.js";
 import { checkKafka } from "../../src/maelstrom/workloads/kafka.js";
 import { seeded } from "../../src/util/random.js";
 import { oldAcceptableSums, oldCheckGrowingSet, oldCheckKafka, oldFinalReadsAgree, oldStableLatencies } from "./maelstromCheckerOracles.js";
@@ -84,7 +84,24 @@ describe("linear growing-set checker (broadcast, g-set) against the quadratic on
       assert.deepEqual(stableLatencies(h, nodes, shape), oldStableLatencies(h, nodes, shape), `seed ${seed}`);
       const finals = h.filter((o) => o.final);
       assert.equal(finalReadsAgree(finals, shape.elements), oldFinalReadsAgree(finals, shape.elements), `seed ${seed}`);
+      // The same on the history with its reads compacted as the engine keeps them (typed lists of the same numbers).
+      const compact = compacted(h, shape);
+      assert.deepEqual(checkGrowingSet(compact, nodes, shape), oldCheckGrowingSet(h, nodes, shape), `seed ${seed}, compacted`);
+      assert.deepEqual(stableLatencies(compact, nodes, shape), oldStableLatencies(h, nodes, shape), `seed ${seed}, compacted`);
+      assert.equal(finalReadsAgree(compact.filter((o) => o.final), shape.elements), oldFinalReadsAgree(finals, shape.elements), `seed ${seed}, compacted`);
+      assert.equal(JSON.stringify(compact), JSON.stringify(h), "a compacted history serialises as the original");
     }
+  });
+
+  it("compacts reads of small integers to 2 bytes an element and 32-bit ones to 4; anything else stays an array", () => {
+    const read = (messages: unknown): Operation => ({ client: "c1", node: "n0", f: "read", request: { type: "read" }, invokedAt: 0, completedAt: 1, outcome: "ok", reply: { type: "read_ok", messages } });
+    const sizes = [[0, 1, 65535], [0, -1, 70000], [1, 2.5], [1, "x"], [2 ** 31], [-0]].map((m) => {
+      const op = read(m);
+      compactElements(op, "messages");
+      const v = op.reply!.messages as { BYTES_PER_ELEMENT?: number };
+      return Array.isArray(v) ? "array" : v.BYTES_PER_ELEMENT;
+    });
+    assert.deepEqual(sizes, [2, 4, "array", "array", "array", "array"]);
   });
 
   it("gives the same result on histories where every read is complete (valid runs)", () => {
@@ -111,6 +128,16 @@ describe("linear growing-set checker (broadcast, g-set) against the quadratic on
     }
   });
 });
+
+/** A copy of a history whose acknowledged reads are compacted (the operations are copied; the original stays as it is). */
+function compacted(h: readonly Operation[], shape: SetShape): Operation[] {
+  return h.map((o) => {
+    if (o.f !== "read" || !o.reply) return o;
+    const c: Operation = { ...o, reply: { ...o.reply } };
+    compactElements(c, shape.elements);
+    return c;
+  });
+}
 
 /** A random kafka history: sends with (sometimes duplicate) offsets, polls that may go backwards, skip, disagree or return unknown offsets. */
 function kafkaHistory(rand: () => number): Operation[] {

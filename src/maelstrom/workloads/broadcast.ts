@@ -1,5 +1,5 @@
 import type { Operation } from "../history.js";
-import { checkGrowingSet, finalReadsAgree, stableLatencies, type SetShape } from "./growingSet.js";
+import { checkGrowingSet, compactElements, finalReadsAgree, stableLatencies, type SetShape } from "./growingSet.js";
 import { topology } from "./topology.js";
 import type { CheckResult, Workload, WorkloadOptions } from "./workload.js";
 
@@ -18,6 +18,10 @@ export function broadcastWorkload(opts: WorkloadOptions): Workload {
       return opts.nodes.map((node) => ({ node, body: { type: "topology", topology: t } }));
     },
     next: () => (opts.random() < 0.5 ? { type: "broadcast", message: nextValue++ } : { type: "read" }),
+    // Reads return every element so far: kept compactly (2 or 4 bytes an element, not 8).
+    observe: (op) => {
+      if (op.f === "read") compactElements(op, "messages");
+    },
     finalRound: () => opts.nodes.map((node) => ({ node, body: { type: "read" } })),
     settled: (round) => finalReadsAgree(round, "messages"),
     check: (history) => checkBroadcast(history, opts.nodes),

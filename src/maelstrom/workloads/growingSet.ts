@@ -14,9 +14,48 @@ export interface SetShape {
   noun: string;
 }
 
+/**
+ * A read's elements kept compactly: 2 bytes each (all in 0..65535) or 4
+ * (all 32-bit integers), where a JS array holds 8 per number. Reads return
+ * every element so far, so they are most of a broadcast run's memory; the
+ * workload compacts each read's reply as it completes. Serialised as the JSON
+ * array it was (history.jsonl, the report).
+ */
+export class Uint16List extends Uint16Array {
+  toJSON(): number[] {
+    return Array.from(this);
+  }
+}
+export class Int32List extends Int32Array {
+  toJSON(): number[] {
+    return Array.from(this);
+  }
+}
+
+/** Whether a read's elements field is a list: a JSON array, or one compacted by `compactElements`. */
+export function isElementList(values: unknown): values is ArrayLike<unknown> {
+  return Array.isArray(values) || values instanceof Uint16List || values instanceof Int32List;
+}
+
+/** Replaces an acknowledged read's array of integers with a compact list of the same numbers in the same order (anything else stays as it is). */
+export function compactElements(op: Operation, field: string): void {
+  const reply = op.reply;
+  const values = reply?.[field];
+  if (op.outcome !== "ok" || !Array.isArray(values)) return;
+  let small = true;
+  for (let i = 0; i < values.length; i++) {
+    const v: unknown = values[i];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < -2147483648 || v > 2147483647 || Object.is(v, -0)) return;
+    if (v < 0 || v > 65535) small = false;
+  }
+  const list = small ? new Uint16List(values.length) : new Int32List(values.length);
+  for (let i = 0; i < values.length; i++) list[i] = values[i] as number;
+  reply![field] = list;
+}
+
 export function elementsOf(op: Operation, field: string): Set<number> {
   const values = op.reply?.[field];
-  return new Set(Array.isArray(values) ? (values as number[]) : []);
+  return new Set(isElementList(values) ? (Array.from(values) as number[]) : []);
 }
 
 /** Whether every node answered a final read with the same elements (the final phase can end). */
@@ -44,7 +83,7 @@ export function checkGrowingSet(history: readonly Operation[], nodes: readonly s
   const problems: string[] = [];
 
   for (const op of reads) {
-    if (!Array.isArray(op.reply?.[shape.elements])) {
+    if (!isElementList(op.reply?.[shape.elements])) {
       problems.push(`${op.node} answered read with ${JSON.stringify(op.reply)}; read_ok must carry "${shape.elements}": [ ... ]`);
       break;
     }
@@ -58,7 +97,7 @@ export function checkGrowingSet(history: readonly Operation[], nodes: readonly s
   const unexpected = new Set<number>();
   for (const op of reads) {
     const values = op.reply?.[shape.elements];
-    if (!Array.isArray(values)) continue;
+    if (!isElementList(values)) continue;
     for (let e = 0; e < values.length; e++) if (indexOf(attempted, values[e]) < 0) unexpected.add(values[e] as number);
   }
 
@@ -198,15 +237,15 @@ function latenciesOf(acked: readonly Operation[], lost: ReadonlySet<number>, rea
     const r = reads[order[k]!]!;
     const at = readAt[order[k]!]!;
     const values = r.reply?.[shape.elements];
-    if (Array.isArray(values)) {
+    if (isElementList(values)) {
       if (present) {
         for (let e = 0; e < values.length; e++) {
           const v = values[e];
           if (typeof v === "number" && present[v] === 1) stamp[v] = mark;
         }
       } else {
-        for (const v of values) {
-          const j = indexOf(index, v);
+        for (let e = 0; e < values.length; e++) {
+          const j = indexOf(index, values[e]);
           if (j >= 0) stamp[j] = mark;
         }
       }
