@@ -14,10 +14,11 @@ export interface SuiteStage extends StageBase {
   load: () => Promise<Suite>;
 }
 
-/** A Maelstrom-protocol stage: the engine runs this test against the learner's node. */
+/** A Maelstrom-protocol stage: the engine runs these tests against the learner's node, in order, stopping at the first that fails. */
 export interface MaelstromStage extends StageBase {
   kind: "maelstrom";
-  test: MaelstromTest;
+  /** One test, or several when the challenge page runs the workload more than once (each then has a label). */
+  tests: readonly MaelstromTest[];
 }
 
 /** A stage announced but not built yet: listed, with its guide if written, not runnable. */
@@ -29,6 +30,8 @@ export type Stage = SuiteStage | MaelstromStage | PlannedStage;
 
 /** One Maelstrom test, with the parameters of its challenge page, and the figures it must reach. */
 export interface MaelstromTest {
+  /** Tells this run from the stage's others ("without partitions"); absent when the stage runs one test. */
+  label?: string;
   workload: string;
   nodeCount: number;
   timeLimitS: number;
@@ -37,6 +40,8 @@ export interface MaelstromTest {
   concurrency?: string;
   latencyMs?: number;
   nemesis?: "partition";
+  /** Seconds between nemesis actions (Maelstrom's --nemesis-interval; default 10). */
+  nemesisIntervalS?: number;
   availability?: "total";
   /** Transaction workloads: --consistency-models, comma-separated. */
   consistencyModels?: string;

@@ -20,6 +20,8 @@ import type { ModelName } from "../checkers/transactions/models.js";
 
 interface MaelstromStageRun {
   stage: MaelstromStage;
+  /** Which of the stage's tests (0-based). */
+  index: number;
   /** The learner's `run:` command: the node, started through sh. */
   run: string;
   cwd: string;
@@ -33,9 +35,11 @@ interface MaelstromStageRun {
 
 export const MAELSTROM_RUNTIME = "maelstrom engine (simulated network; nodes are local processes speaking JSON on stdin/stdout)";
 
-/** The engine options for a stage: its challenge page's parameters, the learner's node. */
+/** The engine options for one of a stage's tests: its challenge page's parameters, the learner's node. */
 export function stageOptions(s: MaelstromStageRun): EngineOptions {
-  const m = s.stage.test;
+  const m = s.stage.tests[s.index]!;
+  // A stage of one test keeps its folder and seed; the others' tests each get their own.
+  const own = s.stage.tests.length > 1 ? `${s.index + 1}-${slug(m.label ?? "run")}` : undefined;
   return {
     workload: m.workload,
     bin: "sh",
@@ -48,12 +52,12 @@ export function stageOptions(s: MaelstromStageRun): EngineOptions {
     latencyMs: m.latencyMs ?? 0,
     latencyDist: "constant",
     nemesis: m.nemesis ? [m.nemesis] : [],
-    nemesisIntervalS: 10,
+    nemesisIntervalS: m.nemesisIntervalS ?? 10,
     ...(m.availability ? { availability: m.availability } : {}),
     topology: "grid",
     ...(m.consistencyModels ? { txn: { consistencyModels: m.consistencyModels.split(",") as ModelName[] } } : {}),
-    storeDir: join(s.storeRoot, s.stage.key),
-    seed: deriveSeed(s.seed, s.stage.key),
+    storeDir: own ? join(s.storeRoot, s.stage.key, own) : join(s.storeRoot, s.stage.key),
+    seed: deriveSeed(s.seed, own ? `${s.stage.key}/${own}` : s.stage.key),
     env: { CLSTR_WORKLOAD: m.workload, CLSTR_STAGE: s.stage.key },
     signal: s.signal,
     onStderr: (node, line) => s.log.output(node, line),
@@ -62,15 +66,28 @@ export function stageOptions(s: MaelstromStageRun): EngineOptions {
   };
 }
 
-/** Runs a Maelstrom stage and reports it as tests: protocol, history, and each threshold. */
-async function runMaelstromStage(s: MaelstromStageRun): Promise<SuiteResult> {
-  const { result, report } = await runAndRecord(stageOptions(s));
-  if ("error" in report) s.log.event("**", report.error.toUpperCase());
-  if (result.interrupted) return { passed: false, interrupted: true, durationMs: result.durationMs, tests: [] };
-  const where = `Results, history and node logs: ${result.storeDir} (and \`clstr logs\`). Report: ${"path" in report ? report.path : report.error}.`;
-  const tests = verdicts(s.stage.test, result, where);
-  for (const t of tests) s.onTest(t);
-  return { passed: tests.every((t) => t.status !== "failed"), interrupted: false, durationMs: result.durationMs, tests };
+function slug(label: string): string {
+  return label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+/** Runs a Maelstrom stage's tests in order, stopping at the first that fails, and reports each as tests: protocol, history, and each threshold. */
+async function runMaelstromStage(s: Omit<MaelstromStageRun, "index">): Promise<SuiteResult> {
+  const tests: TestResult[] = [];
+  let durationMs = 0;
+  for (let index = 0; index < s.stage.tests.length; index++) {
+    const m = s.stage.tests[index]!;
+    if (m.label) s.log.event("**", `RUN ${index + 1} OF ${s.stage.tests.length}: ${m.label.toUpperCase()}`);
+    const { result, report } = await runAndRecord(stageOptions({ ...s, index }));
+    durationMs += result.durationMs;
+    if ("error" in report) s.log.event("**", report.error.toUpperCase());
+    if (result.interrupted) return { passed: false, interrupted: true, durationMs, tests };
+    const where = `Results, history and node logs: ${result.storeDir} (and \`clstr logs\`). Report: ${"path" in report ? report.path : report.error}.`;
+    const these = verdicts(m, result, where).map((t) => (m.label ? { ...t, name: `${t.name}, ${m.label}` } : t));
+    for (const t of these) s.onTest(t);
+    tests.push(...these);
+    if (these.some((t) => t.status === "failed")) return { passed: false, interrupted: false, durationMs, tests };
+  }
+  return { passed: true, interrupted: false, durationMs, tests };
 }
 
 function verdicts(m: MaelstromTest, r: EngineResult, where: string): TestResult[] {
@@ -164,7 +181,7 @@ export async function runMaelstromStages(dir: string, config: ClstrConfig, chall
   return runInOrder(
     stages,
     (stage, _i, signal) => {
-      const faults = stage.test.nemesis ? ["partition: the engine's simulated network"] : [];
+      const faults = stage.tests.some((t) => t.nemesis) ? ["partition: the engine's simulated network"] : [];
       const report = { challenge: challenge.key, stage: stage.key, stageName: stage.name, guidePath: guidePath(challenge, stage), runtime: MAELSTROM_RUNTIME, faults, seed };
       return reportStage(
         reporter,

@@ -1,4 +1,5 @@
 import { checkTransactions } from "../../checkers/transactions/check.js";
+import { checkConvergence, type ConvergenceResult } from "../../checkers/transactions/convergence.js";
 import { idOf, type Mop, type MopF, type Txn, type TxnHistory, type Value } from "../../checkers/transactions/history.js";
 import { FORBIDS, isModel, type ModelName } from "../../checkers/transactions/models.js";
 import type { Workload as TxnKind } from "../../checkers/transactions/result.js";
@@ -11,6 +12,13 @@ import type { CheckResult, Workload, WorkloadOptions } from "./workload.js";
 // ("append" instead of "w" for list-append) and expect {"type": "txn_ok",
 // "txn": [...]} with the reads filled in. Error 30 (txn-conflict) is a
 // definite abort; the engine classifies every error code (protocol.ts).
+//
+// With two nodes or more, a final phase follows the run (beyond Maelstrom,
+// whose txn workloads stop at the time limit): once the network has healed,
+// every node is asked, round after round, for one read-only transaction of
+// every key the run used, until all nodes answer the same values or the
+// final phase's time runs out. Nodes that never agree have lost writes: a
+// consistency model allows that, a replicated store's users do not.
 
 /** Maelstrom's flags for the transactional workloads. */
 export interface TxnOptions {
@@ -45,6 +53,8 @@ export function txnWorkload(opts: WorkloadOptions, name: "txn-rw-register" | "tx
   const active: number[] = Array.from({ length: o.keyCount }, (_, i) => i);
   let nextKey = o.keyCount;
   const written = new Map<number, number>();
+  /** Every key handed out so far (0 .. nextKey - 1), for the final reads. */
+  const keysInUse = () => Array.from({ length: nextKey }, (_, k) => k);
   const pick = (n: number) => Math.min(n - 1, Math.floor(opts.random() * n));
   return {
     name,
@@ -68,6 +78,12 @@ export function txnWorkload(opts: WorkloadOptions, name: "txn-rw-register" | "tx
       }
       return { type: "txn", txn };
     },
+    ...(opts.nodes.length > 1
+      ? {
+          finalRound: () => opts.nodes.map((node) => ({ node, body: { type: "txn", txn: keysInUse().map((k) => ["r", k, null]) } })),
+          settled: (round: readonly Operation[]) => round.every((op) => op.outcome === "ok" && JSON.stringify(op.reply?.txn) === JSON.stringify(round[0]?.reply?.txn)),
+        }
+      : {}),
     check: (history) => checkTxnHistory(history, name === "txn-list-append" ? "list-append" : "rw-register", o.consistencyModels),
   };
 }
@@ -105,7 +121,7 @@ function requestMops(body: Body): Mop[] {
  * (timeouts and indefinite errors: maybe applied) with the request's
  * micro-operations. Times are the engine's ms, as nanoseconds.
  */
-export function txnHistory(history: readonly Operation[]): { history: TxnHistory; malformed: string[] } {
+export function txnHistory(history: readonly Operation[]): { history: TxnHistory; malformed: string[]; ops: Operation[] } {
   const ops = history.filter((op) => op.f === "txn").sort((a, b) => a.invokedAt - b.invokedAt);
   const malformed: string[] = [];
   const txns: Txn[] = ops.map((op, id) => {
@@ -123,13 +139,14 @@ export function txnHistory(history: readonly Operation[]): { history: TxnHistory
     }
     return txn;
   });
-  return { history: { txns }, malformed };
+  return { history: { txns }, malformed, ops };
 }
 
 /** Runs the transaction checker on the engine's history for the requested models; anomalies those models forbid are the problems. */
 export function checkTxnHistory(history: readonly Operation[], kind: TxnKind, models: readonly ModelName[]): CheckResult {
-  const { history: txnHist, malformed } = txnHistory(history);
+  const { history: txnHist, malformed, ops } = txnHistory(history);
   const result = checkTransactions(txnHist, { workload: kind, models });
+  const convergence = finalReads(txnHist, ops);
   const forbidden = new Set(models.flatMap((m) => [...FORBIDS[m]]));
   const problems: string[] = malformed.slice(0, 3);
   const relevant = result.anomalies.filter((a) => forbidden.has(a.name));
@@ -140,7 +157,9 @@ export function checkTxnHistory(history: readonly Operation[], kind: TxnKind, mo
     problems.unshift(`The history is not ${out.join(" or ")}: ${Object.entries(result.counts).filter(([n]) => forbidden.has(n as never)).map(([n, c]) => `${n} ×${c}`).join(", ")}. It is ${result.summary}.`);
   }
   if (result.outcome === "unknown" && result.incomplete) problems.push(result.incomplete);
-  const valid = malformed.length > 0 || result.outcome === "illegal" ? false : result.outcome === "unknown" ? "unknown" : true;
+  if (convergence && !convergence.converged) problems.push(convergence.explanation.join("\n    "));
+  const diverged = convergence !== undefined && !convergence.converged;
+  const valid = malformed.length > 0 || result.outcome === "illegal" || diverged ? false : result.outcome === "unknown" ? "unknown" : true;
   return {
     valid,
     problems,
@@ -152,7 +171,22 @@ export function checkTxnHistory(history: readonly Operation[], kind: TxnKind, mo
     summary: result.summary,
     // Only the anomalies the requested models forbid: the others are allowed, and their witnesses would drown the verdict.
     anomalies: relevant.slice(0, 20).map((a) => ({ name: a.name, txns: a.txns, explanation: a.explanation })),
+    ...(convergence
+      ? { "final-reads": { converged: convergence.converged, "keys-disagreeing": convergence.divergences.length, "nodes-silent": convergence.silent.map((s) => s.node) } }
+      : {}),
     stats: result.stats,
     "checker-ms": result.elapsedMs,
   };
+}
+
+/** The final phase's reads (the last round, marked final), compared across nodes; undefined when the run had none. */
+function finalReads(txns: TxnHistory, ops: readonly Operation[]): ConvergenceResult | undefined {
+  const finals = ops.flatMap((op, id) => (op.final ? [{ op, txn: txns.txns[id]! }] : []));
+  if (finals.length === 0) return undefined;
+  const reads = finals.map(({ op, txn }) =>
+    txn.status === "ok"
+      ? { node: op.node, txn }
+      : { node: op.node, failure: op.reply ? `it answered ${JSON.stringify(op.reply)}` : "no reply within the timeout" },
+  );
+  return checkConvergence(txns, reads, (t) => ops[t.id]?.node);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // BROKEN ON PURPOSE: the reference transaction node, except that it refuses
 // every fifth transaction that writes with error 30 (txn-conflict, which
-// promises the transaction did nothing) after it has already applied its
+// promises the transaction did nothing) after it has already committed its
 // writes, and never rolls them back. Later transactions read those values:
 // reads of an aborted transaction's writes (G1a). The read-committed
 // transactions stage must catch it and name G1a.
@@ -9,29 +9,26 @@
 //   node dist/broken/txn-aborted-reads.js
 
 import { ErrorCode, MaelstromNode, RPCError } from "../maelstrom.js";
+import { Replica, type Key } from "../txnReplica.js";
 
-type Key = number | string;
 type Mop = [string, Key, unknown];
 
 const node = new MaelstromNode();
-const store = new Map<Key, unknown>();
+const replica = new Replica(node);
 let writers = 0;
 
 node.handle("txn", (msg) => {
+  const writes = new Map<Key, unknown>();
   const done: Mop[] = (msg.body.txn as Mop[]).map(([f, k, v]) => {
-    if (f === "r") return [f, k, store.get(k) ?? null];
-    store.set(k, v);
-    for (const peer of node.peers) node.send(peer, { type: "replicate", key: k, value: v });
+    if (f === "r") return [f, k, writes.has(k) ? writes.get(k) : replica.read(k)];
+    writes.set(k, v);
     return [f, k, v];
   });
-  if (done.some(([f]) => f !== "r") && ++writers % 5 === 0) {
+  replica.commit(writes);
+  if (writes.size > 0 && ++writers % 5 === 0) {
     throw new RPCError(ErrorCode.TxnConflict, "conflict"); // the bug: its writes stay
   }
   node.reply(msg, { type: "txn_ok", txn: done });
-});
-
-node.handle("replicate", (msg) => {
-  store.set(msg.body.key as Key, msg.body.value);
 });
 
 await node.run();
