@@ -137,12 +137,52 @@ export function findCycles(g: Graph, options: CycleOptions = {}): CycleSearch {
         }
       }
       if (!best) continue;
+      // The search's states carry flags, so its shortest walk may pass a transaction twice; a witness is a simple cycle.
+      best = simpleCycle(g, best, cls);
+      if (!best) continue;
       if (!cls.ordered) plainFound = true;
       const name = cls.ordered ? `${cls.name}-${best.some((e) => g.type[e] === REALTIME) ? "realtime" : "process"}` : cls.name;
       cycles.push({ name: name as AnomalyName, edges: best });
     }
   });
   return { cycles, components: components.length, ...(incomplete ? { incomplete } : {}) };
+}
+
+/**
+ * The closed walk `walk` (edge ids, the class's start edge first) cut down to
+ * a simple cycle through its start edge: each stretch between two visits of
+ * one transaction is a loop of its own, and is cut out. Undefined when what
+ * is left no longer has what the class needs (a second rw edge, an order
+ * edge): the loops cut out were then cycles of other classes, which the
+ * search reports in their own right (a G2-item walk made of two G-single
+ * loops, say), and which the same models forbid.
+ */
+export function simpleCycle(g: Graph, walk: readonly number[], cls: Pick<CycleClass, "need">): number[] | undefined {
+  const edges = [...walk];
+  for (;;) {
+    // Transaction i of the walk is where edge i starts; the start edge's tail is never cut.
+    const at = new Map<number, number>();
+    let cut: [number, number] | undefined;
+    for (let i = 0; i < edges.length; i++) {
+      const v = g.from[edges[i]!]!;
+      const earlier = at.get(v);
+      if (earlier !== undefined) {
+        cut = [earlier, i];
+        break;
+      }
+      at.set(v, i);
+    }
+    if (!cut) break;
+    const [i, j] = cut;
+    // Edges i..j-1 go from the transaction back to itself. Keep the part with the start edge (index 0).
+    if (i === 0) edges.splice(j);
+    else edges.splice(i, j - i);
+  }
+  const rw = edges.filter((e) => g.type[e] === RW).length;
+  const order = edges.some((e) => g.type[e] === REALTIME || g.type[e] === PROCESS);
+  if ((cls.need & TOOK_RW) !== 0 && rw < 2) return undefined;
+  if ((cls.need & TOOK_ORDER) !== 0 && !order) return undefined;
+  return edges;
 }
 
 export const edgeName = (g: Graph, e: number) => EDGE_NAMES[g.type[e]!]!;
