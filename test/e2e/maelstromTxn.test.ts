@@ -80,12 +80,13 @@ describe("gossip-glomers transactions (6a–6c)", () => {
     assert.match(r.out, /The history is not read-committed: .*G1a ×\d+/);
   });
 
-  it("txn-list-append: the reference node on one node is strict serializable, with Maelstrom's flags", async () => {
+  it("txn-list-append: the reference node on two nodes, partitioned, is strict serializable, with Maelstrom's flags", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "clstr-txn-"));
-    const flags = ["-w", "txn-list-append", "--bin", process.execPath, join(GG, "main.js"), "txn-list-append", "--node-count", "1", "--concurrency", "2n", "--time-limit", "2", "--rate", "300"];
-    const r = await execa(process.execPath, [CLI, "maelstrom", "test", ...flags, "--key-count", "4", "--max-txn-length", "4", "--max-writes-per-key", "8"], { cwd, reject: false, env: { NO_COLOR: "1" } });
+    const flags = ["-w", "txn-list-append", "--bin", process.execPath, join(GG, "main.js"), "txn-list-append", "--node-count", "2", "--concurrency", "2n", "--time-limit", "3", "--rate", "300"];
+    const r = await execa(process.execPath, [CLI, "maelstrom", "test", ...flags, "--key-count", "4", "--max-txn-length", "4", "--max-writes-per-key", "8", "--nemesis", "partition", "--nemesis-interval", "1"], { cwd, reject: false, env: { NO_COLOR: "1" } });
     assert.equal(r.exitCode, 0, String(r.stdout) + String(r.stderr));
     assert.match(String(r.stdout), /consistency-models: \["strict-serializable"\]/);
+    assert.match(String(r.stdout), /final-reads: \{"converged":true/);
     const bad = await execa(process.execPath, [CLI, "maelstrom", "test", ...flags, "--consistency-models", "read-comitted"], { cwd, reject: false, env: { NO_COLOR: "1" } });
     assert.equal(bad.exitCode, 254);
     assert.match(String(bad.stderr), /--consistency-models has "read-comitted"; use comma-separated models from read-uncommitted, read-committed/);

@@ -9,6 +9,7 @@ import { broadcast } from "./broadcast.js";
 import { gCounter } from "./gCounter.js";
 import { kafka } from "./kafka.js";
 import { txn } from "./txn.js";
+import { txnListAppend } from "./txnListAppend.js";
 
 const workloads: Record<string, (node: MaelstromNode) => void> = {
   echo,
@@ -17,7 +18,7 @@ const workloads: Record<string, (node: MaelstromNode) => void> = {
   "g-counter": gCounter,
   kafka,
   "txn-rw-register": txn,
-  "txn-list-append": txn,
+  "txn-list-append": txnListAppend,
 };
 
 const name = process.argv[2] ?? process.env.CLSTR_WORKLOAD;

@@ -13,9 +13,8 @@
 // batch until the peer acknowledges it, and keeps the last writer's value
 // per key, so the copies agree once the network heals.
 //
-// The same node runs txn-list-append on one node ("append" micro-operations
-// add to a key's list); across nodes, appends need an order every node
-// agrees on, more than last-writer-wins.
+// txn-list-append is another node (txnListAppend.ts): appends need one
+// order every node agrees on, more than last-writer-wins.
 
 import type { MaelstromNode } from "./maelstrom.js";
 import { Replica, type Key, type ReplicaOptions } from "./txnReplica.js";
@@ -31,11 +30,6 @@ export function txn(node: MaelstromNode, replication: ReplicaOptions = {}): void
     const current = (k: Key): unknown => (writes.has(k) ? writes.get(k) : replica.read(k));
     const done: Mop[] = (msg.body.txn as Mop[]).map(([f, k, v]) => {
       if (f === "r") return [f, k, current(k)];
-      // txn-list-append: append to the key's list, a fresh copy so earlier replies keep their value.
-      if (f === "append") {
-        writes.set(k, [...((current(k) as unknown[] | null) ?? []), v]);
-        return [f, k, v];
-      }
       writes.set(k, v);
       return [f, k, v];
     });
