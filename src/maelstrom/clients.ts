@@ -1,22 +1,27 @@
 import type { Endpoint, Network } from "./network.js";
-import type { Body, Message } from "./protocol.js";
+import { withMsgId, type Body, type Message } from "./protocol.js";
+import { SLACK_MS } from "./scheduler.js";
+
+/** Settles a request: with the reply's body, or undefined when none came in time. */
+export type OnReply = (reply: Body | undefined) => void;
 
 interface Pending {
   client: string;
-  resolve: (b: Body | undefined) => void;
+  settle: OnReply;
 }
 
 /**
  * Request and reply for the harness's clients: each request gets a msg_id,
- * and the reply naming it (or nothing, after the timeout) settles its promise.
+ * and the reply naming it (or nothing, after the timeout) settles it.
  * Requests with the usual timeout expire in the order they were sent, so they
  * wait in a FIFO with one timer for the oldest, not one timer entry each.
  */
 export class ClientCalls {
   private readonly pending = new Map<number, Pending>();
   private msgIds = 0;
-  /** Deadlines of requests with the usual timeout, oldest first (from `head`). */
-  private deadlines: { at: number; msgId: number }[] = [];
+  /** Deadlines of requests with the usual timeout, oldest first (from `head`), as parallel arrays. */
+  private deadlineAt: number[] = [];
+  private deadlineId: number[] = [];
   private head = 0;
   private armed = false;
 
@@ -34,7 +39,7 @@ export class ClientCalls {
         const p = this.pending.get(msgId);
         if (p && p.client === client) {
           this.pending.delete(msgId);
-          p.resolve(message.body);
+          p.settle(message.body);
         }
       },
     };
@@ -42,48 +47,60 @@ export class ClientCalls {
 
   /** Sends a request from a client to a node; resolves with the reply's body, or undefined if none came in time. */
   call(client: string, node: string, body: Body, ms = this.timeoutMs): Promise<Body | undefined> {
+    return new Promise((resolve) => this.request(client, node, body, resolve, ms));
+  }
+
+  /**
+   * `call` without a promise (the engine's hot path): `settle` gets the reply's body, or undefined if none came in time.
+   * `now`, when given, is the network's clock as the caller just read it.
+   */
+  request(client: string, node: string, body: Body, settle: OnReply, ms = this.timeoutMs, now = this.net.now()): void {
     const msgId = ++this.msgIds;
-    return new Promise((resolve) => {
-      this.pending.set(msgId, { client, resolve });
-      if (ms === this.timeoutMs) {
-        this.deadlines.push({ at: this.net.now() + ms, msgId });
-        if (!this.armed) this.arm();
-      } else {
-        this.net.after(ms, () => this.expire(msgId));
-      }
-      this.net.send({ src: client, dest: node, body: { ...body, msg_id: msgId } });
-    });
+    this.pending.set(msgId, { client, settle });
+    if (ms === this.timeoutMs) {
+      this.deadlineAt.push(now + ms);
+      this.deadlineId.push(msgId);
+      if (!this.armed) this.arm();
+    } else {
+      this.expireLater(msgId, ms);
+    }
+    this.net.send({ src: client, dest: node, body: withMsgId(body, msgId) }, now);
   }
 
   /** Settles every request still waiting, with no reply (the run is over). */
   abandon(): void {
     const waiting = [...this.pending.values()];
     this.pending.clear();
-    for (const p of waiting) p.resolve(undefined);
+    for (const p of waiting) p.settle(undefined);
+  }
+
+  /** A request with its own timeout: a timer of its own (a closure here, not in `request`, whose every call would pay for its context). */
+  private expireLater(msgId: number, ms: number): void {
+    this.net.after(ms, () => this.expire(msgId));
   }
 
   private expire(msgId: number): void {
     const p = this.pending.get(msgId);
     if (p) {
       this.pending.delete(msgId);
-      p.resolve(undefined);
+      p.settle(undefined);
     }
   }
 
   private arm(): void {
-    const first = this.deadlines[this.head];
-    if (!first) return;
+    if (this.head >= this.deadlineAt.length) return;
     this.armed = true;
-    this.net.after(first.at - this.net.now(), this.check);
+    this.net.after(this.deadlineAt[this.head]! - this.net.now(), this.check);
   }
 
   private readonly check = (): void => {
     this.armed = false;
     const now = this.net.now();
-    const d = this.deadlines;
-    while (this.head < d.length && d[this.head]!.at <= now + 0.5) this.expire(d[this.head++]!.msgId);
-    if (this.head > 4096 && this.head * 2 > d.length) {
-      this.deadlines = d.slice(this.head);
+    const at = this.deadlineAt;
+    while (this.head < at.length && at[this.head]! <= now + SLACK_MS) this.expire(this.deadlineId[this.head++]!);
+    if (this.head > 4096 && this.head * 2 > at.length) {
+      this.deadlineAt = at.slice(this.head);
+      this.deadlineId = this.deadlineId.slice(this.head);
       this.head = 0;
     }
     this.arm();
@@ -99,8 +116,11 @@ export interface DriveOptions {
   clock: () => number;
   /** Runs `fn` after `ms` (the network's timer queue). */
   after: (ms: number, fn: () => void) => void;
-  /** Runs one operation on a client; the client is free again when it settles. */
-  start: (client: string) => Promise<unknown>;
+  /**
+   * Runs one operation on a client; the client is free again when it calls
+   * `done` (with an error: the run fails), or when the promise it returns settles.
+   */
+  start: (client: string, done: (err?: unknown) => void) => void | PromiseLike<unknown>;
 }
 
 /**
@@ -109,6 +129,11 @@ export interface DriveOptions {
  * every client was busy. Starts that fell due while every client was busy are
  * skipped, as a closed system would. Resolves when the time is up and every
  * operation has settled; rejects with the first operation that throws.
+ *
+ * A start due within the timer queue's resolution (`SLACK_MS`) starts now,
+ * and the timer waits only for one beyond it: a timer armed for a start a few
+ * µs away would fire at once in the same firing, over and over, until the
+ * clock got there (a spin that cost most of the engine's CPU at high rates).
  */
 export class ClientDriver {
   private readonly free: string[];
@@ -167,24 +192,35 @@ export class ClientDriver {
         this.blocked = true; // a completion wakes the loop
         return;
       }
-      if (this.next > now) {
+      if (this.next > now + SLACK_MS || this.next >= endAt) {
         if (!this.timerArmed) {
           this.timerArmed = true;
-          this.opts.after(Math.min(this.next, endAt) - now, this.onTimer);
+          // Beyond the resolution, so that it waits for a later firing (the end of the run may come up to that much late).
+          this.opts.after(Math.max(Math.min(this.next, endAt) - now, SLACK_MS + 0.01), this.onTimer);
         }
         return;
       }
       const client = this.take();
       this.next += this.interval;
       this.inflight++;
-      this.opts.start(client).then(
-        () => this.finished(client),
-        (err) => {
+      let settled = false;
+      const done = (err?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        if (err !== undefined) {
           this.ended = true;
           this.settle(err);
-          this.finished(client);
-        },
-      );
+        }
+        this.finished(client);
+      };
+      let started: void | PromiseLike<unknown>;
+      try {
+        started = this.opts.start(client, done);
+      } catch (err) {
+        done(err ?? new Error("an operation threw"));
+        return;
+      }
+      if (started && typeof started.then === "function") started.then(() => done(), (err: unknown) => done(err ?? new Error("an operation failed")));
       now = clock();
     }
   }

@@ -155,7 +155,8 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
         env: { ...(opts.env ?? {}) },
         logFile: join(opts.storeDir, `${name}.log`),
         reaper,
-        onMessage: (m) => {
+        clock,
+        onMessage: (m, at) => {
           if (!net.has(m.dest)) {
             failRun({ node: name, problem: `sent a message to ${JSON.stringify(m.dest)}, which is not a node, client or service of this test (nodes: ${nodes.join(", ")}; services: ${SERVICE_NAMES.join(", ")})`, line: JSON.stringify(m), stderr: [] });
             return;
@@ -164,7 +165,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
             failRun({ node: name, problem: `sent a message to client ${m.dest} without "in_reply_to"; replies to clients must name the msg_id of the request they answer`, line: JSON.stringify(m), stderr: [] });
             return;
           }
-          net.send(m);
+          net.send(m, at);
         },
         onViolation: (v) => failRun(v),
         ...(opts.onStderr ? { onStderr: (line: string) => opts.onStderr!(name, line) } : {}),
@@ -182,11 +183,8 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     opts.onEvent?.(what);
   };
 
-  /** Runs one client operation and records it. */
-  const operate = async (client: string, node: string, body: Body, final = false): Promise<Operation> => {
-    const op: Operation = { client, node, f: body.type, request: body, invokedAt: clock(), ...(final ? { final } : {}) };
-    history.push(op);
-    const reply = await calls.call(client, node, body);
+  /** Records an operation's outcome as its reply (or none) comes. */
+  const complete = (op: Operation, reply: Body | undefined): void => {
     op.completedAt = clock();
     if (!reply) op.outcome = "info";
     else if (reply.type === "error") {
@@ -197,8 +195,35 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
       op.reply = reply;
     }
     workload.observe?.(op);
-    return op;
   };
+
+  /** Starts one client operation and records it; `done` gets it once it completed (or the error recording it threw). */
+  const begin = (client: string, node: string, body: Body, final: boolean, done: (op: Operation, err?: unknown) => void): void => {
+    const now = clock();
+    const op: Operation = { client, node, f: body.type, request: body, invokedAt: now };
+    if (final) op.final = final;
+    history.push(op);
+    calls.request(
+      client,
+      node,
+      body,
+      (reply) => {
+        try {
+          complete(op, reply);
+        } catch (err) {
+          done(op, err ?? new Error("recording an operation failed"));
+          return;
+        }
+        done(op);
+      },
+      undefined,
+      now,
+    );
+  };
+
+  /** Runs one client operation and records it. */
+  const operate = (client: string, node: string, body: Body, final = false): Promise<Operation> =>
+    new Promise((resolve, reject) => begin(client, node, body, final, (op, err) => (err === undefined ? resolve(op) : reject(err))));
 
   let driver: ClientDriver | undefined;
   try {
@@ -231,7 +256,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
       endAt: clock() + opts.timeLimitS * 1000,
       clock,
       after: (ms, fn) => net.after(ms, fn),
-      start: (client) => operate(client, nodeOf.get(client)!, workload.next(client)),
+      start: (client, done) => begin(client, nodeOf.get(client)!, workload.next(client), false, (_op, err) => done(err)),
     });
     await Promise.race([broken, driver.done]);
     nemesis.stop();
@@ -274,10 +299,13 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   }
 
   const facts: RunFacts = { history, nodes, net: netStats(net.counts, history), ...(workload.stableLatencies ? { stableLatencies: workload.stableLatencies(history) } : {}) };
-  const run = { stats: statsByF(history), net: facts.net, history, journeys: net.journeys, events, nodes, participants, durationMs: performance.now() - started, storeDir: opts.storeDir };
-  if (interrupted) return { valid: "unknown", interrupted, workload: { valid: "unknown", problems: [] }, problems: [], ...run };
-  if (violation) return { valid: false, violation, workload: { valid: false, problems: [] }, problems: [], ...run };
+  const run = { stats: statsByF(history), net: facts.net, history, events, nodes, participants, durationMs: performance.now() - started, storeDir: opts.storeDir };
+  // The journeys are built from the network's columns when first read (the report reads them; a benchmark need not).
+  const withJourneys = (r: Omit<EngineResult, "journeys">): EngineResult =>
+    Object.defineProperty(r, "journeys", { get: () => net.journeys, enumerable: true, configurable: true }) as EngineResult;
+  if (interrupted) return withJourneys({ valid: "unknown", interrupted, workload: { valid: "unknown", problems: [] }, problems: [], ...run });
+  if (violation) return withJourneys({ valid: false, violation, workload: { valid: false, problems: [] }, problems: [], ...run });
   const checks = runCheckers(workload, opts).check(facts);
   const part = checks.parts.workload!;
-  return { valid: checks.valid, workload: { valid: part.valid, problems: part.failures, ...part.figures }, problems: checks.failures, checks, ...run };
+  return withJourneys({ valid: checks.valid, workload: { valid: part.valid, problems: part.failures, ...part.figures }, problems: checks.failures, checks, ...run });
 }

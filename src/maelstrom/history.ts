@@ -30,17 +30,19 @@ export interface FStats {
 export function statsByF(history: readonly Operation[]): Record<string, FStats> & { all: FStats } {
   const all: FStats = { count: 0, ok: 0, fail: 0, info: 0 };
   const byF: Record<string, FStats> = {};
-  for (const op of history) {
+  for (let i = 0; i < history.length; i++) {
+    const op = history[i]!;
     const s = (byF[op.f] ??= { count: 0, ok: 0, fail: 0, info: 0 });
-    for (const t of [s, all]) {
-      t.count++;
-      t[op.outcome ?? "info"]++;
-    }
+    const outcome = op.outcome ?? "info";
+    s.count++;
+    s[outcome]++;
+    all.count++;
+    all[outcome]++;
   }
   return { ...byF, all };
 }
 
-export function percentile(sorted: readonly number[], p: number): number | undefined {
+export function percentile(sorted: ArrayLike<number>, p: number): number | undefined {
   if (sorted.length === 0) return undefined;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }

@@ -45,9 +45,125 @@ export interface Journey {
   dropped?: "partition" | "loss";
 }
 
+/**
+ * The journeys of the first `limit` messages, kept as columns (no object per
+ * message while the run goes); `list()` builds the Journey objects once, for
+ * the report.
+ */
+class Journeys {
+  private n = 0;
+  /** Names (participants, message types) by number: the columns hold numbers. */
+  private readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private src = new Int32Array(0);
+  private dest = new Int32Array(0);
+  private type = new Int32Array(0);
+  private msgId = new Float64Array(0);
+  private inReplyTo = new Float64Array(0);
+  private sentAt = new Float64Array(0);
+  private deliveredAt = new Float64Array(0);
+  /** 0: in flight or delivered; 1: dropped by a partition; 2: by loss. */
+  private dropped = new Uint8Array(0);
+  private built: Journey[] | undefined;
+
+  constructor(readonly limit: number) {}
+
+  /** The number of a name (a participant's or a message type). */
+  id(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+
+  /** Records a message sent at `at` from and to the participants numbered `src` and `dest`; its index, or -1 past the limit. */
+  add(src: number, dest: number, body: Message["body"], at: number): number {
+    const i = this.n;
+    if (i >= this.limit) return -1;
+    if (i === this.msgId.length) this.grow();
+    this.n = i + 1;
+    this.built = undefined;
+    this.src[i] = src;
+    this.dest[i] = dest;
+    this.type[i] = this.id(body.type);
+    const msgId = body.msg_id;
+    const inReplyTo = body.in_reply_to;
+    this.msgId[i] = typeof msgId === "number" ? msgId : NaN;
+    this.inReplyTo[i] = typeof inReplyTo === "number" ? inReplyTo : NaN;
+    this.sentAt[i] = at;
+    this.deliveredAt[i] = NaN;
+    return i;
+  }
+
+  delivered(i: number, at: number): void {
+    this.deliveredAt[i] = at;
+    this.built = undefined;
+  }
+
+  drop(i: number, why: "partition" | "loss"): void {
+    this.dropped[i] = why === "partition" ? 1 : 2;
+    this.built = undefined;
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  list(): Journey[] {
+    if (this.built) return this.built;
+    const out: Journey[] = new Array(this.n);
+    const names = this.names;
+    for (let i = 0; i < this.n; i++) {
+      const j = { src: names[this.src[i]!]!, dest: names[this.dest[i]!]!, type: names[this.type[i]!]! } as Journey;
+      if (!Number.isNaN(this.msgId[i]!)) j.msgId = this.msgId[i]!;
+      if (!Number.isNaN(this.inReplyTo[i]!)) j.inReplyTo = this.inReplyTo[i]!;
+      j.sentAt = this.sentAt[i]!;
+      if (!Number.isNaN(this.deliveredAt[i]!)) j.deliveredAt = this.deliveredAt[i]!;
+      if (this.dropped[i] !== 0) j.dropped = this.dropped[i] === 1 ? "partition" : "loss";
+      out[i] = j;
+    }
+    this.built = out;
+    return out;
+  }
+
+  private grow(): void {
+    const size = Math.min(this.limit, Math.max(1024, this.msgId.length * 2));
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(size);
+      b.set(a);
+      return b;
+    };
+    this.src = i32(this.src);
+    this.dest = i32(this.dest);
+    this.type = i32(this.type);
+    this.msgId = f64(this.msgId);
+    this.inReplyTo = f64(this.inReplyTo);
+    this.sentAt = f64(this.sentAt);
+    this.deliveredAt = f64(this.deliveredAt);
+    const d = new Uint8Array(size);
+    d.set(this.dropped);
+    this.dropped = d;
+  }
+}
+
+/** A participant on the network: where its messages go, and which counts they join. */
+interface Peer {
+  endpoint: Endpoint;
+  client: boolean;
+  /** Its number in the journeys' columns. */
+  id: number;
+}
+
 export class Network {
-  private readonly endpoints = new Map<string, Endpoint>();
-  private readonly kinds = new Map<string, Kind>();
+  private readonly peers = new Map<string, Peer>();
   /** Node name → partition component; nodes in different components cannot talk. */
   private component = new Map<string, number>();
   private readonly scheduler = new Scheduler();
@@ -56,26 +172,32 @@ export class Network {
     clients: zero(),
     servers: zero(),
   };
-  readonly journeys: Journey[] = [];
+  private readonly journal: Journeys;
   private readonly t0 = performance.now();
 
   constructor(
     private readonly opts: NetworkOptions,
     /** Keep journeys of node-to-node messages for the report (bounded). */
-    private readonly journeyLimit = 200_000,
-  ) {}
+    journeyLimit = 200_000,
+  ) {
+    this.journal = new Journeys(journeyLimit);
+  }
+
+  /** Every message's journey so far (the first `journeyLimit`), for the report's space-time diagram. */
+  get journeys(): Journey[] {
+    return this.journal.list();
+  }
 
   add(name: string, endpoint: Endpoint, kind: Kind): void {
-    this.endpoints.set(name, endpoint);
-    this.kinds.set(name, kind);
+    this.peers.set(name, { endpoint, client: kind === "client", id: this.journal.id(name) });
   }
 
   has(name: string): boolean {
-    return this.endpoints.has(name);
+    return this.peers.has(name);
   }
 
   isClient(name: string): boolean {
-    return this.kinds.get(name) === "client";
+    return this.peers.get(name)?.client === true;
   }
 
   /** Cuts the network into these components; names in none of them stay with everyone. */
@@ -92,40 +214,44 @@ export class Network {
     return this.component.size > 0;
   }
 
-  /** Sends a message; it arrives after the network's latency unless a partition or loss drops it. */
-  send(message: Message): void {
+  /**
+   * Sends a message; it arrives after the network's latency unless a partition or loss drops it.
+   * `now`, when given, is the network's clock as the caller just read it (saves reading it again).
+   */
+  send(message: Message, now?: number): void {
     const { src, dest } = message;
-    const fromClient = this.kinds.get(src) === "client";
-    const toClient = this.kinds.get(dest) === "client";
+    const from = this.peers.get(src);
+    const to = this.peers.get(dest);
+    const fromClient = from?.client === true;
+    const toClient = to?.client === true;
     const counts = fromClient || toClient ? this.counts.clients : this.counts.servers;
     const all = this.counts.all;
     this.opts.onMessage?.("send", message);
     all.sendCount++;
     counts.sendCount++;
-    let journey: Journey | undefined;
-    if (this.journeys.length < this.journeyLimit) {
-      const body = message.body;
-      journey = { src, dest, type: body.type } as Journey;
-      if (typeof body.msg_id === "number") journey.msgId = body.msg_id;
-      if (typeof body.in_reply_to === "number") journey.inReplyTo = body.in_reply_to;
-      journey.sentAt = this.now();
-      this.journeys.push(journey);
-    }
+    const journal = this.journal;
+    const journey = journal.length < journal.limit ? journal.add(from ? from.id : journal.id(src), to ? to.id : journal.id(dest), message.body, now ?? this.now()) : -1;
     const between = !fromClient && !toClient;
-    if (between && this.cut(src, dest)) return this.drop(counts, journey, "partition");
+    if (between && this.component.size > 0 && this.cut(src, dest)) return this.drop(counts, journey, "partition");
     if (between && this.opts.lossRate > 0 && this.opts.random() < this.opts.lossRate) return this.drop(counts, journey, "loss");
-    this.scheduler.after(this.latency(), () => {
-      const endpoint = this.endpoints.get(dest);
-      if (!endpoint) return;
-      all.recvCount++;
-      all.msgCount++;
-      counts.recvCount++;
-      counts.msgCount++;
-      if (journey) journey.deliveredAt = this.now();
-      this.opts.onMessage?.("recv", message);
-      endpoint.deliver(message);
-    });
+    this.scheduler.post(this.latency(), this.arrive, message, journey);
   }
+
+  /** A message reaches its destination (scheduled by `send`; `journey` is its journey's index, or -1). */
+  private readonly arrive = (message: Message, journey: number): void => {
+    const peer = this.peers.get(message.dest);
+    if (!peer) return;
+    const counts = peer.client || this.peers.get(message.src)?.client === true ? this.counts.clients : this.counts.servers;
+    const all = this.counts.all;
+    all.recvCount++;
+    all.msgCount++;
+    counts.recvCount++;
+    counts.msgCount++;
+    // Delivered as the batch of arrivals it is in began: one clock read for the batch.
+    if (journey >= 0) this.journal.delivered(journey, this.scheduler.batchStart - this.t0);
+    this.opts.onMessage?.("recv", message);
+    peer.endpoint.deliver(message);
+  };
 
   /** ms since the network started: the test's clock. */
   now(): number {
@@ -147,12 +273,12 @@ export class Network {
     return ca !== undefined && cb !== undefined && ca !== cb;
   }
 
-  private drop(counts: NetCounts, journey: Journey | undefined, why: "partition" | "loss"): void {
+  private drop(counts: NetCounts, journey: number, why: "partition" | "loss"): void {
     for (const c of [this.counts.all, counts]) {
       c.msgCount++;
       c.dropCount++;
     }
-    if (journey) journey.dropped = why;
+    if (journey >= 0) this.journal.drop(journey, why);
   }
 
   private latency(): number {

@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { ProcessGroup } from "../runtimes/local/processSpawner.js";
 import type { Reaper } from "../runtimes/local/reaperClient.js";
-import { parseLine, type Message } from "./protocol.js";
+import { parseMessage, type Message } from "./protocol.js";
 
 const KEPT_LINES = 20;
 
@@ -25,7 +25,10 @@ export interface NodeProcessOptions {
   env: Record<string, string>;
   /** The node's stderr goes here (its log). */
   logFile: string;
-  onMessage: (message: Message) => void;
+  /** A message the node printed; `at` is `clock()` as the chunk it came in was read (when there is a clock). */
+  onMessage: (message: Message, at?: number) => void;
+  /** The test's clock, read once per chunk read from the node. */
+  clock?: () => number;
   onViolation: (v: ProtocolViolation) => void;
   onStderr?: (line: string) => void;
   /** Kills the node's process group if the harness dies without stopping it. */
@@ -66,6 +69,7 @@ export class MaelstromProcess {
     child.stdout!.setEncoding("utf8");
     child.stdout!.on("data", (chunk: string) => this.onChunk(chunk));
     child.stdout!.on("end", () => {
+      this.chunkAt = opts.clock?.();
       if (this.partial !== "") this.onLine(this.partial);
       this.partial = "";
     });
@@ -118,7 +122,11 @@ export class MaelstromProcess {
     await new Promise<void>((resolve) => this.log.end(resolve));
   }
 
+  /** When the chunk being cut into lines was read (`clock()`), or undefined. */
+  private chunkAt: number | undefined;
+
   private onChunk(chunk: string): void {
+    this.chunkAt = this.opts.clock?.();
     let start = 0;
     let nl = chunk.indexOf("\n");
     if (nl === -1) {
@@ -141,17 +149,19 @@ export class MaelstromProcess {
   }
 
   private onLine(line: string): void {
-    if (this.stopping || line.trim() === "") return;
-    const parsed = parseLine(line);
-    if (!parsed.ok) {
-      this.violation(`printed a line on stdout that is not a Maelstrom message (${parsed.reason}); stdout is for messages only, write logs to stderr`, line);
+    if (this.stopping) return;
+    // A line that starts with "{" is not blank; anything else may be (blank lines are skipped).
+    if (line.charCodeAt(0) !== 123 && line.trim() === "") return;
+    const message = parseMessage(line);
+    if (typeof message === "string") {
+      this.violation(`printed a line on stdout that is not a Maelstrom message (${message}); stdout is for messages only, write logs to stderr`, line);
       return;
     }
-    if (parsed.message.src !== this.name) {
-      this.violation(`sent a message with "src": ${JSON.stringify(parsed.message.src)}; a node's messages must come from its own id, ${JSON.stringify(this.name)}`, line);
+    if (message.src !== this.name) {
+      this.violation(`sent a message with "src": ${JSON.stringify(message.src)}; a node's messages must come from its own id, ${JSON.stringify(this.name)}`, line);
       return;
     }
-    this.opts.onMessage(parsed.message);
+    this.opts.onMessage(message, this.chunkAt);
   }
 
   private violation(problem: string, line?: string): void {

@@ -14,6 +14,20 @@ export interface Message {
   body: Body;
 }
 
+/**
+ * A copy of a body with its msg_id set: the same fields in the same order
+ * (msg_id last, or where the body had one). Not `{ ...body, msg_id }`: V8
+ * takes a slow path for a spread with an extra field, about 1.5 µs and 350
+ * bytes a copy, more than the rest of sending a client's request.
+ */
+export function withMsgId(body: Body, msgId: number): Body {
+  const copy = {} as Body;
+  const keys = Object.keys(body);
+  for (let i = 0; i < keys.length; i++) copy[keys[i]!] = body[keys[i]!];
+  copy.msg_id = msgId;
+  return copy;
+}
+
 /** Maelstrom's error codes; definite errors mean the operation certainly did not happen. */
 export const ERRORS: Record<number, { name: string; definite: boolean }> = {
   0: { name: "timeout", definite: false },
@@ -40,21 +54,30 @@ export function errorName(code: number): string {
 
 /** Checks one line a node printed; returns the message or why it is not one. */
 export function parseLine(line: string): { ok: true; message: Message } | { ok: false; reason: string } {
+  const m = parseMessage(line);
+  return typeof m === "string" ? { ok: false, reason: m } : { ok: true, message: m };
+}
+
+/** `parseLine` without the wrapper (the engine's hot path): the message, or why the line is not one. */
+export function parseMessage(line: string): Message | string {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
-    return { ok: false, reason: "it is not JSON" };
+    return "it is not JSON";
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, reason: "it is not a JSON object" };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "it is not a JSON object";
   const m = value as Record<string, unknown>;
-  if (typeof m.src !== "string") return { ok: false, reason: 'it has no string "src"' };
-  if (typeof m.dest !== "string") return { ok: false, reason: 'it has no string "dest"' };
-  if (typeof m.body !== "object" || m.body === null || Array.isArray(m.body)) return { ok: false, reason: 'it has no object "body"' };
+  const src = m.src;
+  const dest = m.dest;
   const body = m.body as Record<string, unknown>;
-  if (typeof body.type !== "string") return { ok: false, reason: 'its body has no string "type"' };
-  for (const field of ["msg_id", "in_reply_to"]) {
-    if (body[field] !== undefined && !Number.isInteger(body[field])) return { ok: false, reason: `its body's "${field}" is not an integer` };
-  }
-  return { ok: true, message: { src: m.src, dest: m.dest, body: body as Body } };
+  if (typeof src !== "string") return 'it has no string "src"';
+  if (typeof dest !== "string") return 'it has no string "dest"';
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return 'it has no object "body"';
+  if (typeof body.type !== "string") return 'its body has no string "type"';
+  const msgId = body.msg_id;
+  if (msgId !== undefined && !Number.isInteger(msgId)) return 'its body\'s "msg_id" is not an integer';
+  const inReplyTo = body.in_reply_to;
+  if (inReplyTo !== undefined && !Number.isInteger(inReplyTo)) return 'its body\'s "in_reply_to" is not an integer';
+  return { src, dest, body: body as Body };
 }

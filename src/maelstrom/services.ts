@@ -5,6 +5,7 @@ import type { Body, Message } from "./protocol.js";
 // monotonic state), lww-kv (last-write-wins replicas that converge lazily:
 // pathological by design) and lin-tso (a linearizable timestamp oracle).
 
+/** Answers a request; every reply is a new body, which the endpoint gives its msg_id and in_reply_to in place. */
 type Reply = (body: Body) => void;
 
 export interface Service {
@@ -223,9 +224,12 @@ export function serviceEndpoint(service: Service, send: (m: Message) => void) {
     deliver(message: Message): void {
       const req = message.body;
       if (req.msg_id === undefined) return; // not a request: nothing to answer
-      service.handle(message.src, req, (body) =>
-        send({ src: service.name, dest: message.src, body: { ...body, msg_id: nextId++, in_reply_to: req.msg_id } }),
-      );
+      service.handle(message.src, req, (body) => {
+        // The services build a new body for every reply: it gets its ids in place (no copy).
+        body.msg_id = nextId++;
+        body.in_reply_to = req.msg_id;
+        send({ src: service.name, dest: message.src, body });
+      });
     },
   };
 }
