@@ -5,9 +5,31 @@ import { SLACK_MS } from "./scheduler.js";
 /** Settles a request: with the reply's body, or undefined when none came in time. */
 export type OnReply = (reply: Body | undefined) => void;
 
-interface Pending {
-  client: string;
-  settle: OnReply;
+/** Whoever waits for a request's reply (an object with a method: no closure per request). */
+export interface Waiter {
+  settle(reply: Body | undefined): void;
+}
+
+/** A client's requests waiting for replies: usually one (a client runs one operation at a time), a few in a final round. */
+class ClientSlot {
+  readonly ids: number[] = [];
+  readonly waiters: Waiter[] = [];
+
+  /** Takes the waiter of `msgId` out, if it waits here. */
+  take(msgId: number): Waiter | undefined {
+    const ids = this.ids;
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] !== msgId) continue;
+      const w = this.waiters[i]!;
+      const last = ids.length - 1;
+      ids[i] = ids[last]!;
+      this.waiters[i] = this.waiters[last]!;
+      ids.pop();
+      this.waiters.pop();
+      return w;
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -15,13 +37,15 @@ interface Pending {
  * and the reply naming it (or nothing, after the timeout) settles it.
  * Requests with the usual timeout expire in the order they were sent, so they
  * wait in a FIFO with one timer for the oldest, not one timer entry each.
+ * Waiting requests are kept by client (no map entry per request).
  */
 export class ClientCalls {
-  private readonly pending = new Map<number, Pending>();
+  private readonly slots = new Map<string, ClientSlot>();
   private msgIds = 0;
   /** Deadlines of requests with the usual timeout, oldest first (from `head`), as parallel arrays. */
   private deadlineAt: number[] = [];
   private deadlineId: number[] = [];
+  private deadlineSlot: ClientSlot[] = [];
   private head = 0;
   private armed = false;
 
@@ -32,59 +56,61 @@ export class ClientCalls {
 
   /** The endpoint a client receives replies on. */
   endpoint(client: string): Endpoint {
+    const slot = this.slot(client);
     return {
       deliver: (message: Message) => {
         const msgId = message.body.in_reply_to;
         if (msgId === undefined) return;
-        const p = this.pending.get(msgId);
-        if (p && p.client === client) {
-          this.pending.delete(msgId);
-          p.settle(message.body);
-        }
+        slot.take(msgId)?.settle(message.body);
       },
     };
   }
 
   /** Sends a request from a client to a node; resolves with the reply's body, or undefined if none came in time. */
   call(client: string, node: string, body: Body, ms = this.timeoutMs): Promise<Body | undefined> {
-    return new Promise((resolve) => this.request(client, node, body, resolve, ms));
+    return new Promise((resolve) => this.request(client, node, body, { settle: resolve }, ms));
   }
 
   /**
-   * `call` without a promise (the engine's hot path): `settle` gets the reply's body, or undefined if none came in time.
+   * `call` without a promise (the engine's hot path): `waiter.settle` gets the reply's body, or undefined if none came in time.
    * `now`, when given, is the network's clock as the caller just read it.
    */
-  request(client: string, node: string, body: Body, settle: OnReply, ms = this.timeoutMs, now = this.net.now()): void {
+  request(client: string, node: string, body: Body, waiter: Waiter, ms = this.timeoutMs, now = this.net.now()): void {
     const msgId = ++this.msgIds;
-    this.pending.set(msgId, { client, settle });
+    const slot = this.slot(client);
+    slot.ids.push(msgId);
+    slot.waiters.push(waiter);
     if (ms === this.timeoutMs) {
       this.deadlineAt.push(now + ms);
       this.deadlineId.push(msgId);
+      this.deadlineSlot.push(slot);
       if (!this.armed) this.arm();
     } else {
-      this.expireLater(msgId, ms);
+      this.expireLater(slot, msgId, ms);
     }
     this.net.send({ src: client, dest: node, body: withMsgId(body, msgId) }, now);
   }
 
   /** Settles every request still waiting, with no reply (the run is over). */
   abandon(): void {
-    const waiting = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of waiting) p.settle(undefined);
+    const waiting: Waiter[] = [];
+    for (const slot of this.slots.values()) {
+      waiting.push(...slot.waiters);
+      slot.ids.length = 0;
+      slot.waiters.length = 0;
+    }
+    for (const w of waiting) w.settle(undefined);
+  }
+
+  private slot(client: string): ClientSlot {
+    let slot = this.slots.get(client);
+    if (!slot) this.slots.set(client, (slot = new ClientSlot()));
+    return slot;
   }
 
   /** A request with its own timeout: a timer of its own (a closure here, not in `request`, whose every call would pay for its context). */
-  private expireLater(msgId: number, ms: number): void {
-    this.net.after(ms, () => this.expire(msgId));
-  }
-
-  private expire(msgId: number): void {
-    const p = this.pending.get(msgId);
-    if (p) {
-      this.pending.delete(msgId);
-      p.settle(undefined);
-    }
+  private expireLater(slot: ClientSlot, msgId: number, ms: number): void {
+    this.net.after(ms, () => slot.take(msgId)?.settle(undefined));
   }
 
   private arm(): void {
@@ -97,10 +123,14 @@ export class ClientCalls {
     this.armed = false;
     const now = this.net.now();
     const at = this.deadlineAt;
-    while (this.head < at.length && at[this.head]! <= now + SLACK_MS) this.expire(this.deadlineId[this.head++]!);
+    while (this.head < at.length && at[this.head]! <= now + SLACK_MS) {
+      const i = this.head++;
+      this.deadlineSlot[i]!.take(this.deadlineId[i]!)?.settle(undefined);
+    }
     if (this.head > 4096 && this.head * 2 > at.length) {
       this.deadlineAt = at.slice(this.head);
       this.deadlineId = this.deadlineId.slice(this.head);
+      this.deadlineSlot = this.deadlineSlot.slice(this.head);
       this.head = 0;
     }
     this.arm();
@@ -137,6 +167,8 @@ export interface DriveOptions {
  */
 export class ClientDriver {
   private readonly free: string[];
+  /** Each client's `done`, made once (not a closure per operation), and whether it runs an operation. */
+  private readonly states = new Map<string, { busy: boolean; done: (err?: unknown) => void }>();
   private head = 0;
   private inflight = 0;
   private next: number;
@@ -150,6 +182,21 @@ export class ClientDriver {
 
   constructor(private readonly opts: DriveOptions) {
     this.free = [...opts.clients];
+    for (const client of opts.clients) {
+      const state = {
+        busy: false,
+        done: (err?: unknown): void => {
+          if (!state.busy) return;
+          state.busy = false;
+          if (err !== undefined) {
+            this.ended = true;
+            this.settle(err);
+          }
+          this.finished(client);
+        },
+      };
+      this.states.set(client, state);
+    }
     this.interval = 1000 / Math.max(0.001, opts.rate);
     this.next = opts.clock();
     this.done = new Promise<void>((resolve, reject) => {
@@ -203,16 +250,9 @@ export class ClientDriver {
       const client = this.take();
       this.next += this.interval;
       this.inflight++;
-      let settled = false;
-      const done = (err?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        if (err !== undefined) {
-          this.ended = true;
-          this.settle(err);
-        }
-        this.finished(client);
-      };
+      const state = this.states.get(client)!;
+      state.busy = true;
+      const done = state.done;
       let started: void | PromiseLike<unknown>;
       try {
         started = this.opts.start(client, done);

@@ -197,33 +197,39 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
     workload.observe?.(op);
   };
 
+  /** Told when an operation completed (err undefined) or recording it threw; the client driver's `done` is one. */
+  type Done = (err: unknown, op: Operation) => void;
+
+  /** An operation waiting for its reply: records the outcome, then tells `done` (an object, not a closure per operation). */
+  class Pending {
+    constructor(
+      readonly op: Operation,
+      readonly done: Done,
+    ) {}
+
+    settle(reply: Body | undefined): void {
+      try {
+        complete(this.op, reply);
+      } catch (err) {
+        this.done(err ?? new Error("recording an operation failed"), this.op);
+        return;
+      }
+      this.done(undefined, this.op);
+    }
+  }
+
   /** Starts one client operation and records it; `done` gets it once it completed (or the error recording it threw). */
-  const begin = (client: string, node: string, body: Body, final: boolean, done: (op: Operation, err?: unknown) => void): void => {
+  const begin = (client: string, node: string, body: Body, final: boolean, done: Done): void => {
     const now = clock();
     const op: Operation = { client, node, f: body.type, request: body, invokedAt: now };
     if (final) op.final = final;
     history.push(op);
-    calls.request(
-      client,
-      node,
-      body,
-      (reply) => {
-        try {
-          complete(op, reply);
-        } catch (err) {
-          done(op, err ?? new Error("recording an operation failed"));
-          return;
-        }
-        done(op);
-      },
-      undefined,
-      now,
-    );
+    calls.request(client, node, body, new Pending(op, done), undefined, now);
   };
 
   /** Runs one client operation and records it. */
   const operate = (client: string, node: string, body: Body, final = false): Promise<Operation> =>
-    new Promise((resolve, reject) => begin(client, node, body, final, (op, err) => (err === undefined ? resolve(op) : reject(err))));
+    new Promise((resolve, reject) => begin(client, node, body, final, (err, op) => (err === undefined ? resolve(op) : reject(err))));
 
   let driver: ClientDriver | undefined;
   try {
@@ -256,7 +262,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
       endAt: clock() + opts.timeLimitS * 1000,
       clock,
       after: (ms, fn) => net.after(ms, fn),
-      start: (client, done) => begin(client, nodeOf.get(client)!, workload.next(client), false, (_op, err) => done(err)),
+      start: (client, done) => begin(client, nodeOf.get(client)!, workload.next(client), false, done),
     });
     await Promise.race([broken, driver.done]);
     nemesis.stop();

@@ -22,8 +22,7 @@ export interface Message {
  */
 export function withMsgId(body: Body, msgId: number): Body {
   const copy = {} as Body;
-  const keys = Object.keys(body);
-  for (let i = 0; i < keys.length; i++) copy[keys[i]!] = body[keys[i]!];
+  for (const key in body) if (Object.hasOwn(body, key)) copy[key] = body[key];
   copy.msg_id = msgId;
   return copy;
 }

@@ -31,10 +31,13 @@ export function latencyChecker(): Checker {
     check({ history, stableLatencies }) {
       // A typed array: sorted numerically without a comparator call per pair.
       let n = 0;
-      for (const o of history) if (o.outcome === "ok" && o.completedAt !== undefined) n++;
+      for (let i = 0; i < history.length; i++) if (history[i]!.outcome === "ok" && history[i]!.completedAt !== undefined) n++;
       const took = new Float64Array(n);
       n = 0;
-      for (const o of history) if (o.outcome === "ok" && o.completedAt !== undefined) took[n++] = o.completedAt - o.invokedAt;
+      for (let i = 0; i < history.length; i++) {
+        const o = history[i]!;
+        if (o.outcome === "ok" && o.completedAt !== undefined) took[n++] = o.completedAt - o.invokedAt;
+      }
       took.sort();
       return {
         valid: true,

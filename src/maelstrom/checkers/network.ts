@@ -4,7 +4,9 @@ import type { Checker, NetStats } from "./checker.js";
 
 /** The network's counts with msgs-per-op: messages per client operation of the main phase (final reads are not counted as operations). */
 export function netStats(counts: { all: NetCounts; clients: NetCounts; servers: NetCounts }, history: readonly Operation[]): NetStats {
-  const ops = history.filter((o) => !o.final).length || 1;
+  let main = 0;
+  for (let i = 0; i < history.length; i++) if (!history[i]!.final) main++;
+  const ops = main || 1;
   const per = (c: NetCounts) => ({ ...c, msgsPerOp: Math.round((c.msgCount / ops) * 1000) / 1000 });
   return { all: per(counts.all), clients: per(counts.clients), servers: per(counts.servers) };
 }

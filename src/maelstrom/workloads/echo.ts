@@ -10,7 +10,8 @@ export function echoWorkload(opts: WorkloadOptions): Workload {
     check(history: readonly Operation[]): CheckResult {
       const problems: string[] = [];
       let ok = 0;
-      for (const op of history) {
+      for (let i = 0; i < history.length; i++) {
+        const op = history[i]!;
         if (op.outcome !== "ok") continue;
         ok++;
         if (op.reply?.type !== "echo_ok") problems.push(`${op.node} answered an echo with type ${JSON.stringify(op.reply?.type)} instead of "echo_ok"`);
