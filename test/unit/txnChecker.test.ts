@@ -189,6 +189,16 @@ describe("txn checker: budget", () => {
     assert.equal(r.outcome, "unknown");
     assert.match(r.incomplete ?? "", /stopped after 0 steps/);
   });
+
+  it("keeps the verdict when the searches cut short are for anomalies the models asked about allow", () => {
+    const events = concurrent(ok(["r", "x", []], ["append", "y", 1]), ok(["r", "y", []], ["append", "x", 1]), ok(["r", "x", [1]], ["r", "y", [1]]));
+    const r = checkTransactions(readTxnHistory(events), { workload: "list-append", models: ["read-committed"], budget: 0 });
+    // No ww/wr component and no ww/wr path back: G0, G1c and G-single are decided without a step; only G2-item's search is cut.
+    assert.equal(r.outcome, "ok");
+    assert.deepEqual(r.strongest, ["snapshot-isolation"]);
+    assert.equal(r.summary, "consistent with snapshot-isolation; whether it is repeatable-read is unknown (the cycle search ran out of budget)");
+    assert.match(r.incomplete ?? "", /G2-item .*cycles stopped after 0 steps .*no model asked about forbids G2-item.*, so the verdict stands/);
+  });
 });
 
 describe("txn formats", () => {

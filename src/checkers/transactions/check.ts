@@ -41,10 +41,12 @@ export function checkTransactions(history: TxnHistory, options: TxnCheckOptions)
   }
 
   const found = new Set(Object.keys(sink.counts) as AnomalyName[]);
-  const verdict = judge(found);
+  const verdict = judge(found, search.unsure);
   const requestedOut = models.filter((m) => verdict.ruledOut.includes(m));
-  // Budget ran out: models the anomalies found do not already rule out cannot be vouched for.
-  const outcome = requestedOut.length > 0 ? "illegal" : search.incomplete ? "unknown" : "ok";
+  // Budget ran out: a requested model that forbids an anomaly whose search was cut cannot be vouched for;
+  // one that allows it (read committed and a G-single search, say) can.
+  const unvouched = models.filter((m) => search.unsure.some((a) => FORBIDS[m].has(a)));
+  const outcome = requestedOut.length > 0 ? "illegal" : unvouched.length > 0 ? "unknown" : "ok";
   const result: TxnCheckResult = {
     workload: options.workload,
     outcome,
@@ -64,7 +66,7 @@ export function checkTransactions(history: TxnHistory, options: TxnCheckOptions)
     },
     elapsedMs: Math.round(performance.now() - started),
   };
-  if (search.incomplete) result.incomplete = search.incomplete;
+  if (search.incomplete) result.incomplete = unvouched.length > 0 ? search.incomplete : `${search.incomplete} (no model asked about forbids ${search.unsure.join(" or ")}, so the verdict stands; the models that do cannot be vouched for)`;
   return result;
 }
 

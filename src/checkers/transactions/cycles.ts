@@ -1,8 +1,10 @@
-// Cycle search: strongly connected components of the whole graph first (no
-// cycle leaves one), then, inside each component, the shortest witness of
-// each anomaly class: a breadth-first search back from the head of one edge
-// of the class's first type to its tail, along only the edge types the class
-// allows. The search's state is (transaction, flags): whether it took an rw
+// Cycle search: for each anomaly class, the strongly connected components of
+// the graph of only the edge types the class's cycles use (no such cycle
+// leaves one: a history with no G1c has no component of ww and wr edges, and
+// the search for G1c costs one linear pass), then, inside each component,
+// the shortest witness: a breadth-first search back from the head of one
+// edge of the class's first type to its tail, along only the edge types the
+// class allows. The search's state is (transaction, flags): whether it took an rw
 // edge, and whether it took a realtime/process edge, so that "at least two
 // rw" and "at least one order edge" are found as shortest paths too.
 
@@ -46,9 +48,12 @@ export interface FoundCycle {
 
 export interface CycleSearch {
   cycles: FoundCycle[];
+  /** Strongly connected components of two or more transactions, over every edge type searched. */
   components: number;
   /** Why the search is incomplete, when its budget ran out. */
   incomplete?: string;
+  /** The anomalies whose search ran out of budget somewhere (a cycle of theirs may have been missed). */
+  unsure: AnomalyName[];
 }
 
 export interface CycleOptions {
@@ -61,10 +66,17 @@ export interface CycleOptions {
 export function findCycles(g: Graph, options: CycleOptions = {}): CycleSearch {
   const budget = options.budget ?? 2_000_000;
   const ordered = options.ordered ?? true;
-  const { components, componentOf } = stronglyConnected(g, ordered ? ALL_EDGES : bit(WW) | bit(WR) | bit(RW));
+  const sccs = new Map<number, ReturnType<typeof stronglyConnected>>();
+  const sccOf = (mask: number) => {
+    let s = sccs.get(mask);
+    if (!s) sccs.set(mask, (s = stronglyConnected(g, mask)));
+    return s;
+  };
+  const whole = sccOf(ordered ? ALL_EDGES : bit(WW) | bit(WR) | bit(RW));
   const cycles: FoundCycle[] = [];
+  const unsure = new Set<AnomalyName>();
   let incomplete: string | undefined;
-  if (components.length === 0) return { cycles, components: 0 };
+  if (whole.components.length === 0) return { cycles, components: 0, unsure: [] };
   const n = g.nodes;
   const seen = new Int32Array(4 * n).fill(-1);
   const parentEdge = new Int32Array(4 * n);
@@ -73,7 +85,7 @@ export function findCycles(g: Graph, options: CycleOptions = {}): CycleSearch {
   let stamp = 0;
 
   /** Shortest path from v back to u inside component c, as edge ids; undefined if none within maxLength edges or budget. */
-  const search = (u: number, v: number, c: number, cls: CycleClass, maxLength: number, spent: { visits: number }): number[] | undefined => {
+  const search = (u: number, v: number, c: number, componentOf: Int32Array, cls: CycleClass, maxLength: number, spent: { visits: number }): number[] | undefined => {
     stamp++;
     let head = 0;
     let tail = 0;
@@ -117,35 +129,39 @@ export function findCycles(g: Graph, options: CycleOptions = {}): CycleSearch {
     return undefined;
   };
 
-  components.forEach((nodes, c) => {
-    let plainFound = false;
-    for (const cls of CLASSES) {
-      if (cls.ordered && (!ordered || plainFound)) continue;
+  /** Components of the whole graph holding a cycle without order edges: order-edge cycles are looked for only where there is none. */
+  const plainIn = new Set<number>();
+  for (const cls of CLASSES) {
+    if (cls.ordered && !ordered) continue;
+    const { components, componentOf } = sccOf(bit(cls.start) | cls.rest);
+    components.forEach((nodes, c) => {
+      if (cls.ordered && plainIn.has(whole.componentOf[nodes[0]!]!)) return;
       const spent = { visits: 0 };
       let best: number[] | undefined;
       outer: for (const u of nodes) {
         for (let i = g.offsets[u]!; i < g.offsets[u + 1]!; i++) {
           const e = g.edges[i]!;
           if (g.type[e] !== cls.start || componentOf[g.to[e]!] !== c) continue;
-          const path = search(u, g.to[e]!, c, cls, best ? best.length : Infinity, spent);
+          const path = search(u, g.to[e]!, c, componentOf, cls, best ? best.length : Infinity, spent);
           if (path && (!best || path.length + 1 < best.length)) best = [e, ...path];
           if (best && best.length === 2) break outer;
           if (spent.visits > budget) {
-            incomplete = `the search for ${cls.name} cycles stopped after ${budget} steps in a component of ${nodes.length} transactions`;
+            incomplete = `the search for ${cls.name}${cls.ordered ? " (with realtime or process order)" : ""} cycles stopped after ${budget} steps in a component of ${nodes.length} transactions`;
+            for (const name of cls.ordered ? [`${cls.name}-realtime`, `${cls.name}-process`] : [cls.name]) unsure.add(name as AnomalyName);
             break outer;
           }
         }
       }
-      if (!best) continue;
+      if (!best) return;
       // The search's states carry flags, so its shortest walk may pass a transaction twice; a witness is a simple cycle.
       best = simpleCycle(g, best, cls);
-      if (!best) continue;
-      if (!cls.ordered) plainFound = true;
+      if (!best) return;
+      if (!cls.ordered) plainIn.add(whole.componentOf[g.from[best[0]!]!]!);
       const name = cls.ordered ? `${cls.name}-${best.some((e) => g.type[e] === REALTIME) ? "realtime" : "process"}` : cls.name;
       cycles.push({ name: name as AnomalyName, edges: best });
-    }
-  });
-  return { cycles, components: components.length, ...(incomplete ? { incomplete } : {}) };
+    });
+  }
+  return { cycles, components: whole.components.length, unsure: [...unsure], ...(incomplete ? { incomplete } : {}) };
 }
 
 /**

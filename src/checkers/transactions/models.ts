@@ -58,19 +58,30 @@ export interface ModelVerdict {
   summary: string;
 }
 
-/** Which models the anomalies found rule out, the strongest still satisfied, and both in a sentence. */
-export function judge(found: ReadonlySet<AnomalyName>): ModelVerdict {
+/**
+ * Which models the anomalies found rule out, the strongest still satisfied,
+ * and both in a sentence. Models that forbid an `unsure` anomaly (its search
+ * ran out of budget) and are not ruled out are neither: they are unknown.
+ */
+export function judge(found: ReadonlySet<AnomalyName>, unsure: readonly AnomalyName[] = []): ModelVerdict {
   const ruledOut = MODEL_NAMES.filter((m) => [...found].some((a) => FORBIDS[m].has(a)));
-  const satisfied = MODEL_NAMES.filter((m) => !ruledOut.includes(m));
+  const unknown = MODEL_NAMES.filter((m) => !ruledOut.includes(m) && unsure.some((a) => FORBIDS[m].has(a)));
+  const satisfied = MODEL_NAMES.filter((m) => !ruledOut.includes(m) && !unknown.includes(m));
   const strongest = satisfied.filter((m) => !STRONGER[m].some((s) => satisfied.includes(s)));
   const weakestOut = ruledOut.filter((m) => !MODEL_NAMES.some((w) => STRONGER[w].includes(m) && ruledOut.includes(w)));
   const or = (xs: string[]) => (xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} or ${xs.at(-1)}`);
   const and = (xs: string[]) => (xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)}`);
-  const summary =
-    ruledOut.length === 0
+  const weakestUnknown = unknown.filter((m) => !MODEL_NAMES.some((w) => STRONGER[w].includes(m) && unknown.includes(w)));
+  const known =
+    ruledOut.length === 0 && unknown.length === 0
       ? "consistent with strict-serializable, and so with every weaker model"
       : satisfied.length === 0
-        ? "not consistent with any model checked, not even read-uncommitted"
-        : `consistent with ${and(strongest)} but not ${or(weakestOut)}`;
+        ? ruledOut.length > 0
+          ? "not consistent with any model checked, not even read-uncommitted"
+          : "not vouched for under any model"
+        : ruledOut.length === 0
+          ? `consistent with ${and(strongest)}`
+          : `consistent with ${and(strongest)} but not ${or(weakestOut)}`;
+  const summary = unknown.length > 0 ? `${known}; whether it is ${or(weakestUnknown)} is unknown (the cycle search ran out of budget)` : known;
   return { ruledOut, strongest, summary };
 }
