@@ -19,6 +19,11 @@
 //     - the broadcast checker's time for 5/10/20 s runs at 1,000/s (with
 //       --old-checker, the quadratic checker's time on the same histories).
 //     --profile: the saturated echo run under --cpu-prof, its top functions.
+//
+//   node scripts/bench-maelstrom.mjs --memory [--quick]
+//     Memory kept per operation (the history and what the result holds) for
+//     echo, lin-kv (the Python proxy node of the tests) and kafka (the
+//     reference node), 10 and 30 s runs.
 //     Each run is a child process, so its CPU (process.cpuUsage: the engine
 //     and checkers), the nodes' CPU (reaped children) and its peak RSS are its own.
 //     Prints Markdown for docs/benchmarks.md, with the load average.
@@ -187,13 +192,36 @@ async function floorChild(spec) {
   process.exit(0);
 }
 
+/**
+ * Memory kept per operation: one run, then the heap that stays with its
+ * result held (after a full GC, so garbage is not counted), less the heap
+ * before the run. Run under --expose-gc.
+ */
+async function memoryChild(spec) {
+  const { runTest } = await import(pathToFileURL(join(root, "dist", "src", "maelstrom", "engine.js")).href);
+  globalThis.gc();
+  const heap0 = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  const result = await runTest({
+    workload: spec.workload, bin: spec.bin, args: spec.args, cwd: root,
+    nodeCount: spec.nodeCount, timeLimitS: spec.seconds, rate: spec.rate, concurrency: spec.concurrency,
+    latencyMs: spec.latencyMs ?? 0, latencyDist: "constant", nemesis: [], nemesisIntervalS: 10, topology: "grid",
+    storeDir: mkdtempSync(join(tmpdir(), "clstr-bench-")), recoveryS: 5,
+  });
+  globalThis.gc();
+  const kept = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heap0;
+  const ops = result.history.length;
+  process.stdout.write(JSON.stringify({ ops, msgs: result.net.all.msgCount, keptMB: kept / 2 ** 20, bytesPerOp: kept / ops, peakRssMB: process.resourceUsage().maxRSS / 1024, valid: result.valid, problem: result.problems[0] }) + "\n");
+  process.exit(0);
+}
+
 if (args[0] === "--child") await engineChild(JSON.parse(args[1]));
+if (args[0] === "--memchild") await memoryChild(JSON.parse(args[1]));
 if (args[0] === "--floor") await floorChild(JSON.parse(args[1]));
 
 /** Runs one spec in a child process and returns its figures (with `profileDir`, under --cpu-prof). */
 function inChild(mode, spec, profileDir) {
   return new Promise((resolve, reject) => {
-    const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+    const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : mode === "--memchild" ? ["--expose-gc"] : [];
     const p = spawn(process.execPath, [...prof, fileURLToPath(import.meta.url), mode, JSON.stringify(spec)], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     p.stdout.on("data", (d) => (out += d));
@@ -322,5 +350,36 @@ async function unthrottled() {
   console.log(`\nload average at end: ${load()}`);
 }
 
-if (flag("--unthrottled")) await unthrottled();
+// ---------------------------------------------------------------- memory per operation
+
+async function memory() {
+  const fast = fastNode();
+  const python = ["python3", "python"].find((p) => {
+    try {
+      execFileSync(p, ["--version"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  console.log(`# bench:maelstrom --memory: Node ${process.version}, ${cpus().length} CPUs; heap kept with the run's result after a full GC, less the heap before it`);
+  console.log(`load average at start: ${load()}\n`);
+  console.log("| workload | node | nodes | offered/s | clients | run s | operations | messages | kept MB | bytes per operation | peak RSS MB | verdict |");
+  console.log("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+  const runs = [
+    { name: "echo", node: `fast (${fast.kind})`, spec: { workload: "echo", bin: fast.bin, args: fast.args, nodeCount: 5, rate: 5000, concurrency: 50 } },
+    ...(python ? [{ name: "lin-kv", node: "proxy to the lin-kv service (test fixture)", spec: { workload: "lin-kv", bin: python, args: [join(root, "test", "fixtures", "maelstrom", "python", "lin_kv_proxy.py")], nodeCount: 3, rate: 1000, concurrency: 6 } }] : []),
+    { name: "kafka", node: "reference (lin-kv based)", spec: { workload: "kafka", bin: process.execPath, args: [reference, "kafka"], nodeCount: 2, rate: 1000, concurrency: 4 } },
+  ];
+  for (const r of runs) {
+    for (const seconds of flag("--quick") ? [10] : [10, 30]) {
+      const f = await inChild("--memchild", { ...r.spec, seconds });
+      console.log(`| ${r.name} | ${r.node} | ${r.spec.nodeCount} | ${fmt(r.spec.rate)} | ${r.spec.concurrency} | ${seconds} | ${fmt(f.ops)} | ${fmt(f.msgs)} | ${f.keptMB.toFixed(1)} | ${fmt(f.bytesPerOp)} | ${f.peakRssMB.toFixed(0)} | ${f.valid}${f.valid === true ? "" : `: ${String(f.problem).slice(0, 80)}`} |`);
+    }
+  }
+  console.log(`\nload average at end: ${load()}`);
+}
+
+if (flag("--memory")) await memory();
+else if (flag("--unthrottled")) await unthrottled();
 else await referenceTable(Number(args[0] ?? 5));

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { execa } from "execa";
+import { runTest } from "../../src/maelstrom/engine.js";
 import { packageRoot } from "../../src/util/packageRoot.js";
 
 // The Maelstrom engine under load (issue 17): clients never spin, zero-latency
@@ -43,20 +44,34 @@ describe("maelstrom engine under load", () => {
     assert.ok(ops >= 5_000, `only ${ops} echo operations in 5 s\n${r.out}`);
   });
 
-  it("one client at --latency 0 is not held to a 1 ms timer per hop (thousands of operations a second)", async () => {
-    // Each operation is two hops. With a 1 ms timer per hop one client cannot pass 500 ops/s;
-    // with zero-delay hops it reaches 2,000 to 3,600 on this 2-core machine when it is quiet
-    // (the issue's goal, measured by the benchmark). The bar here is 1,000, with a second
-    // attempt, so that a machine busy with other tests does not fail it.
-    let best = 0;
-    let out = "";
-    for (let attempt = 0; attempt < 2 && best < 1_000; attempt++) {
-      const r = await maelstrom(60_000, "-w", "echo", "--bin", process.execPath, FAST_ECHO, "--node-count", "1", "--concurrency", "1", "--rate", "100000", "--latency", "0", "--time-limit", "3");
-      assert.equal(r.results?.valid, true, r.out);
-      best = Math.max(best, r.results!.stats.all!.count / 3);
-      out = r.out;
+  it("one client at --latency 0: at least 2,000 operations per engine-CPU-second, and hops not held to a 1 ms timer", async () => {
+    // Run in this process, so that the engine's CPU is this process's (process.cpuUsage).
+    // The goal (issue 17) is 2,000 ops/s for one client at --latency 0. Wall-clock rates
+    // depend on how busy the machine is (a single client waits on two process wake-ups an
+    // operation), so the bar of 2,000 is on the engine's CPU: operations per CPU-second
+    // of the engine, about 13,000 on this 2-core machine even with other tests running
+    // (the wall rate there is 5,000-9,000 ops/s). A timer per hop would cost no CPU
+    // while waiting, so the wall rate is held too, to 1,000 (a 1 ms timer per hop
+    // cannot pass 500), with a second attempt for a machine busy with other tests.
+    let bestWall = 0;
+    let bestPerCpu = 0;
+    let seen = "";
+    for (let attempt = 0; attempt < 2 && (bestWall < 1_000 || bestPerCpu < 2_000); attempt++) {
+      const cpu0 = process.cpuUsage();
+      const r = await runTest({
+        workload: "echo", bin: process.execPath, args: [FAST_ECHO], cwd: packageRoot, nodeCount: 1, timeLimitS: 3, rate: 100_000, concurrency: 1,
+        latencyMs: 0, latencyDist: "constant", nemesis: [], nemesisIntervalS: 10, topology: "grid", storeDir: mkdtempSync(join(tmpdir(), "clstr-maelstrom-latency0-")),
+      });
+      const cpu = process.cpuUsage(cpu0);
+      assert.equal(r.valid, true, r.problems.join("\n"));
+      const ops = r.stats.all.count;
+      const cpuS = (cpu.user + cpu.system) / 1e6;
+      bestWall = Math.max(bestWall, ops / 3);
+      bestPerCpu = Math.max(bestPerCpu, ops / cpuS);
+      seen += `attempt ${attempt + 1}: ${ops} operations in 3 s (${Math.round(ops / 3)} ops/s), engine CPU ${cpuS.toFixed(2)} s (${Math.round(ops / cpuS)} ops per engine-CPU-second)\n`;
     }
-    assert.ok(best >= 1_000, `one client reached ${Math.round(best)} ops/s at --latency 0\n${out}`);
+    assert.ok(bestPerCpu >= 2_000, `one client at --latency 0: ${Math.round(bestPerCpu)} ops per engine-CPU-second, under 2,000\n${seen}`);
+    assert.ok(bestWall >= 1_000, `one client at --latency 0 reached ${Math.round(bestWall)} ops/s: are hops waiting on timers?\n${seen}`);
   });
 });
 
