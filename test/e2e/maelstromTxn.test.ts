@@ -78,6 +78,9 @@ describe("gossip-glomers transactions (6a–6c)", () => {
     assert.ok((r.results.checker["anomaly-types"] as string[]).includes("G1a"), r.out);
     assert.match(r.out, /txn +\d+ total +\d+ ok +[1-9]\d* fail/);
     assert.match(r.out, /The history is not read-committed: .*G1a ×\d+/);
+    // The witness, written out: the reader, the aborted writer, and why it matters.
+    assert.match(r.out, /Aborted read \(G1a\): T\d+ read \d+=\d+, written by T\d+, a transaction that aborted: its writes must never be seen\./);
+    assert.match(r.out, /T\d+ \(c\d+, aborted\): .*w\(\d+, \d+\)/);
   });
 
   it("txn-list-append: the reference node on two nodes, partitioned, is strict serializable, with Maelstrom's flags", async () => {
@@ -109,6 +112,7 @@ describe("gossip-glomers transactions (6a–6c)", () => {
     const r = await stage("read-uncommitted-transactions", [join(GG, "broken", "txn-leader-only.js")], "4");
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /availability: invalid/);
+    assert.match(r.out, /availability total: \d+ of \d+ requests were not acknowledged \([\d.]+% succeeded\), e\.g\. txn to n\d: error 11 \(temporarily-unavailable\)/);
   });
 });
 
