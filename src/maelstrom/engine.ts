@@ -14,6 +14,7 @@ import { seeded } from "../util/random.js";
 import { createServices, SERVICE_NAMES, serviceEndpoint } from "./services.js";
 import { createWorkload } from "./workloads/index.js";
 import type { CheckResult } from "./workloads/workload.js";
+import { StallMonitor } from "./stallMonitor.js";
 
 export { seeded } from "../util/random.js";
 export type { NetStats } from "./checkers/index.js";
@@ -122,6 +123,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   });
   const history: Operation[] = [];
   const clock = () => net.now();
+  const stallMonitor = new StallMonitor(clock);
   const calls = new ClientCalls(net, opts.requestTimeoutMs ?? 5000);
 
   let violation: ProtocolViolation | undefined;
@@ -255,6 +257,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
 
     // Main phase: operations at the rate, each on a free client.
     event(`clients started: ${opts.rate}/s for ${opts.timeLimitS} s`);
+    stallMonitor.start();
     const nemesis = startNemesis(opts, net, nodes, random, event);
     driver = new ClientDriver({
       clients,
@@ -298,13 +301,14 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
     driver?.stop();
+    stallMonitor.stop();
     net.stop();
     await Promise.all(processes.map((p) => p.stop()));
     if (!opts.reaper) await reaper.close();
     calls.abandon();
   }
 
-  const facts: RunFacts = { history, nodes, net: netStats(net.counts, history), ...(workload.stableLatencies ? { stableLatencies: workload.stableLatencies(history) } : {}) };
+  const facts: RunFacts = { history, nodes, net: netStats(net.counts, history), stalls: stallMonitor.stalls, ...(workload.stableLatencies ? { stableLatencies: workload.stableLatencies(history) } : {}) };
   const run = { stats: statsByF(history), net: facts.net, history, events, nodes, participants, durationMs: performance.now() - started, storeDir: opts.storeDir };
   // The journeys are built from the network's columns when first read (the report reads them; a benchmark need not).
   const withJourneys = (r: Omit<EngineResult, "journeys">): EngineResult =>

@@ -1,3 +1,4 @@
+import type { Stall } from "../stallMonitor.js";
 import type { Operation } from "../history.js";
 import type { NetCounts } from "../network.js";
 
@@ -41,6 +42,8 @@ export interface RunFacts {
    * (sorted, ms), for workloads that measure it (broadcast, g-set); absent otherwise.
    */
   stableLatencies?: readonly number[];
+  /** Times the engine itself could not run (starved of CPU), which every wall-clock latency includes. */
+  stalls?: readonly Stall[];
 }
 
 export interface Checker<V extends Verdict = Verdict> {

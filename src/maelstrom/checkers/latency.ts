@@ -28,7 +28,7 @@ export function latencySummary(sorted: ArrayLike<number>): LatencySummary {
 export function latencyChecker(): Checker {
   return {
     name: "latency",
-    check({ history, stableLatencies }) {
+    check({ history, stableLatencies, stalls }) {
       // A typed array: sorted numerically without a comparator call per pair.
       let n = 0;
       for (let i = 0; i < history.length; i++) if (history[i]!.outcome === "ok" && history[i]!.completedAt !== undefined) n++;
@@ -44,6 +44,7 @@ export function latencyChecker(): Checker {
         figures: {
           "operation-latencies": latencySummary(took),
           ...(stableLatencies ? { "stable-latencies": latencySummary(stableLatencies) } : {}),
+          ...(stalls && stalls.length > 0 ? { "engine-stalls": { count: stalls.length, "longest-ms": Math.max(...stalls.map((s) => s.ms)), "total-ms": stalls.reduce((n, s) => n + s.ms, 0) } } : {}),
         },
         failures: [],
       };
