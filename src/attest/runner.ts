@@ -8,6 +8,7 @@ import type { Suite } from "./suite.js";
 import type { SuiteListener, SuiteResult, TestResult } from "../util/verdict.js";
 import { deriveSeed, seeded } from "../util/random.js";
 import type { HistoryOutput } from "./history/linearizable.js";
+import { slug } from "../util/slug.js";
 
 export interface RunOptions {
   runtime: Runtime;
@@ -91,14 +92,10 @@ export async function runSuite(suite: Suite, opts: RunOptions): Promise<SuiteRes
 function testRun(opts: RunOptions, test: string): TestRun {
   const stage = opts.stage ?? "stage";
   const run: TestRun = { random: opts.seed === undefined ? Math.random : seeded(deriveSeed(opts.seed, stage, test)) };
-  if (opts.histories) run.history = { ...opts.histories, stem: `${stage}-${slug(test)}`, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) };
+  if (opts.histories) run.history = { ...opts.histories, stem: `${stage}-${slug(test, "test")}`, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) };
   return run;
 }
 
-/** "Linearizable Under Leader Crashes" → "linearizable-under-leader-crashes". */
-export function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "test";
-}
 
 async function runTest(fn: (t: TestContext) => Promise<void>, ctx: TestContext): Promise<void> {
   await fn(ctx);

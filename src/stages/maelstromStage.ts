@@ -16,6 +16,7 @@ import { reportStage, runInOrder, type RunOutcome } from "./runInOrder.js";
 import { runPaths } from "./runPaths.js";
 import { replayCommand, withReplay } from "./replay.js";
 import { deriveSeed } from "../util/random.js";
+import { slug } from "../util/slug.js";
 import type { ModelName } from "../checkers/transactions/models.js";
 
 interface MaelstromStageRun {
@@ -39,7 +40,7 @@ export const MAELSTROM_RUNTIME = "maelstrom engine (simulated network; nodes are
 export function stageOptions(s: MaelstromStageRun): EngineOptions {
   const m = s.stage.tests[s.index]!;
   // A stage of one test keeps its folder and seed; the others' tests each get their own.
-  const own = s.stage.tests.length > 1 ? `${s.index + 1}-${slug(m.label ?? "run")}` : undefined;
+  const own = s.stage.tests.length > 1 ? `${s.index + 1}-${slug(m.label ?? "run", "run")}` : undefined;
   return {
     workload: m.workload,
     bin: "sh",
@@ -64,10 +65,6 @@ export function stageOptions(s: MaelstromStageRun): EngineOptions {
     onEvent: (what) => s.log.event("**", what.toUpperCase()),
     checkers: thresholdCheckers(m.thresholds ?? {}),
   };
-}
-
-function slug(label: string): string {
-  return label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
 
 /** Runs a Maelstrom stage's tests in order, stopping at the first that fails, and reports each as tests: protocol, history, and each threshold. */

@@ -71,7 +71,7 @@ function explain(history: TxnHistory, silent: ConvergenceResult["silent"], diver
     for (const v of d.values) {
       if (!Array.isArray(v.value)) {
         // A register: each node ends on one transaction's write; which should win is the nodes' rule, but they must agree.
-        const w = writers.get(`${idOf(d.key)}\u0000${JSON.stringify(v.value)}`);
+        const w = writers.get(written(d.key, v.value));
         if (w && !seen.has(w.id)) lines.push(`  ${v.node}'s value was written by ${describeTxn(w)} (${where(w)}).`);
         if (w) seen.add(w.id);
         continue;
@@ -90,9 +90,8 @@ function explain(history: TxnHistory, silent: ConvergenceResult["silent"], diver
 
 /** A list's elements that some other node's list lacks, as the transactions that appended them. */
 function appendersMissingElsewhere(d: Divergence, v: { node: string; value: Value[] }, writers: Map<string, Txn>): Txn[] {
-  const key = idOf(d.key);
-  const others = d.values.filter((o) => o !== v).map((o) => new Set((Array.isArray(o.value) ? o.value : []).map((e) => JSON.stringify(e))));
-  return v.value.filter((e) => others.some((o) => !o.has(JSON.stringify(e)))).flatMap((e) => writers.get(`${key}\u0000${JSON.stringify(e)}`) ?? []);
+  const others = d.values.filter((o) => o.node !== v.node).map((o) => new Set((Array.isArray(o.value) ? o.value : []).map((e) => JSON.stringify(e))));
+  return v.value.filter((e) => others.some((o) => !o.has(JSON.stringify(e)))).flatMap((e) => writers.get(written(d.key, e)) ?? []);
 }
 
 /** Whether a node's value shows the transaction's write to the key. */
@@ -103,10 +102,15 @@ function reflects(value: Value, w: Txn, key: Value): boolean {
   return written.includes(JSON.stringify(value));
 }
 
-/** key and written value → the transaction that wrote it (values are unique per key). */
+/** A write's identity: the key and the value written (values are unique per key). */
+function written(key: Value, value: Value): string {
+  return `${JSON.stringify(idOf(key))}\u0000${JSON.stringify(value)}`;
+}
+
+/** A write's identity → the transaction that made it. */
 function writersOf(history: TxnHistory): Map<string, Txn> {
   const out = new Map<string, Txn>();
-  for (const t of history.txns) for (const m of t.mops) if (m.f !== "r") out.set(`${m.k}\u0000${JSON.stringify(m.value)}`, t);
+  for (const t of history.txns) for (const m of t.mops) if (m.f !== "r") out.set(written(m.key, m.value), t);
   return out;
 }
 
