@@ -1,4 +1,4 @@
-import type { Endpoint, Network } from "./network.js";
+import type { Endpoint, Network, Peer } from "./network.js";
 import { withMsgId, type Body, type Message } from "./protocol.js";
 import { SLACK_MS } from "./scheduler.js";
 
@@ -10,10 +10,18 @@ export interface Waiter {
   settle(reply: Body | undefined): void;
 }
 
-/** A client's requests waiting for replies: usually one (a client runs one operation at a time), a few in a final round. */
-class ClientSlot {
+/**
+ * A client's requests waiting for replies: usually one (a client runs one
+ * operation at a time), a few in a final round. Also the client's handle for
+ * `request` (its peer on the network, looked up once).
+ */
+export class ClientSlot {
+  /** The client's peer on the network, once it has been added. */
+  peer: Peer | undefined;
   readonly ids: number[] = [];
   readonly waiters: Waiter[] = [];
+
+  constructor(readonly name: string) {}
 
   /** Takes the waiter of `msgId` out, if it waits here. */
   take(msgId: number): Waiter | undefined {
@@ -54,16 +62,17 @@ export class ClientCalls {
     private readonly timeoutMs: number,
   ) {}
 
-  /** The endpoint a client receives replies on. */
-  endpoint(client: string): Endpoint {
+  /** Adds the client to the network, where it receives replies; its handle for `request`. */
+  join(client: string): ClientSlot {
     const slot = this.slot(client);
-    return {
+    slot.peer = this.net.add(client, {
       deliver: (message: Message) => {
         const msgId = message.body.in_reply_to;
         if (msgId === undefined) return;
         slot.take(msgId)?.settle(message.body);
       },
-    };
+    } satisfies Endpoint, "client");
+    return slot;
   }
 
   /** Sends a request from a client to a node; resolves with the reply's body, or undefined if none came in time. */
@@ -73,11 +82,12 @@ export class ClientCalls {
 
   /**
    * `call` without a promise (the engine's hot path): `waiter.settle` gets the reply's body, or undefined if none came in time.
+   * `client` is the client's name or its handle (from `join`), `node` the node's name or its peer;
    * `now`, when given, is the network's clock as the caller just read it.
    */
-  request(client: string, node: string, body: Body, waiter: Waiter, ms = this.timeoutMs, now = this.net.now()): void {
+  request(client: string | ClientSlot, node: string | Peer, body: Body, waiter: Waiter, ms = this.timeoutMs, now = this.net.now()): void {
     const msgId = ++this.msgIds;
-    const slot = this.slot(client);
+    const slot = typeof client === "string" ? this.slot(client) : client;
     slot.ids.push(msgId);
     slot.waiters.push(waiter);
     if (ms === this.timeoutMs) {
@@ -88,7 +98,10 @@ export class ClientCalls {
     } else {
       this.expireLater(slot, msgId, ms);
     }
-    this.net.send({ src: client, dest: node, body: withMsgId(body, msgId) }, now);
+    const to = typeof node === "string" ? this.net.peer(node) : node;
+    const message: Message = { src: slot.name, dest: typeof node === "string" ? node : node.name, body: withMsgId(body, msgId) };
+    if (slot.peer && to) this.net.sendBetween(slot.peer, to, message, now);
+    else this.net.send(message, now);
   }
 
   /** Settles every request still waiting, with no reply (the run is over). */
@@ -104,7 +117,7 @@ export class ClientCalls {
 
   private slot(client: string): ClientSlot {
     let slot = this.slots.get(client);
-    if (!slot) this.slots.set(client, (slot = new ClientSlot()));
+    if (!slot) this.slots.set(client, (slot = new ClientSlot(client)));
     return slot;
   }
 
@@ -147,11 +160,22 @@ export interface DriveOptions {
   /** Runs `fn` after `ms` (the network's timer queue). */
   after: (ms: number, fn: () => void) => void;
   /**
-   * Runs one operation on a client; the client is free again when it calls
-   * `done` (with an error: the run fails), or when the promise it returns settles.
+   * Runs one operation on a client (`index` is its place in `clients`); the
+   * client is free again when it calls `done` (with an error: the run fails),
+   * or when the promise it returns settles.
    */
-  start: (client: string, done: (err?: unknown) => void) => void | PromiseLike<unknown>;
+  start: (client: string, done: (err?: unknown) => void, index: number) => void | PromiseLike<unknown>;
 }
+
+/**
+ * How far ahead of their due time starts may begin: the starts due within
+ * this window begin together, in one turn. At a high rate that makes one
+ * batch of requests per node per window (one write each, one event-loop turn
+ * for all), not a turn for every few; at a low rate, where starts are further
+ * apart than this, each still begins on time. An operation's latency is
+ * measured from when it began, so beginning early changes no figure.
+ */
+export const START_WINDOW_MS = 4;
 
 /**
  * Drives clients at a rate: free clients wait in a queue; one timer waits for
@@ -160,15 +184,20 @@ export interface DriveOptions {
  * skipped, as a closed system would. Resolves when the time is up and every
  * operation has settled; rejects with the first operation that throws.
  *
- * A start due within the timer queue's resolution (`SLACK_MS`) starts now,
- * and the timer waits only for one beyond it: a timer armed for a start a few
- * µs away would fire at once in the same firing, over and over, until the
- * clock got there (a spin that cost most of the engine's CPU at high rates).
+ * The starts due within `START_WINDOW_MS` begin at once, and the timer waits
+ * only for one beyond it: a timer armed for a start a few µs away would fire
+ * at once in the same firing, over and over, until the clock got there (a
+ * spin that once cost most of the engine's CPU at high rates).
+ *
+ * Clients are kept by their index (a queue of free ones, a flag and a `done`
+ * for each): no map lookup and no closure per operation.
  */
 export class ClientDriver {
-  private readonly free: string[];
-  /** Each client's `done`, made once (not a closure per operation), and whether it runs an operation. */
-  private readonly states = new Map<string, { busy: boolean; done: (err?: unknown) => void }>();
+  /** Free clients, by index, from `head`. */
+  private free: number[];
+  private readonly busy: boolean[];
+  /** Each client's `done`, made once. */
+  private readonly dones: ((err?: unknown) => void)[];
   private head = 0;
   private inflight = 0;
   private next: number;
@@ -181,22 +210,17 @@ export class ClientDriver {
   readonly done: Promise<void>;
 
   constructor(private readonly opts: DriveOptions) {
-    this.free = [...opts.clients];
-    for (const client of opts.clients) {
-      const state = {
-        busy: false,
-        done: (err?: unknown): void => {
-          if (!state.busy) return;
-          state.busy = false;
-          if (err !== undefined) {
-            this.ended = true;
-            this.settle(err);
-          }
-          this.finished(client);
-        },
-      };
-      this.states.set(client, state);
-    }
+    this.free = opts.clients.map((_, i) => i);
+    this.busy = opts.clients.map(() => false);
+    this.dones = opts.clients.map((_, i) => (err?: unknown): void => {
+      if (!this.busy[i]) return;
+      this.busy[i] = false;
+      if (err !== undefined) {
+        this.ended = true;
+        this.settle(err);
+      }
+      this.finished(i);
+    });
     this.interval = 1000 / Math.max(0.001, opts.rate);
     this.next = opts.clock();
     this.done = new Promise<void>((resolve, reject) => {
@@ -211,10 +235,6 @@ export class ClientDriver {
     this.stopped = true;
   }
 
-  private get freeCount(): number {
-    return this.free.length - this.head;
-  }
-
   private readonly onTimer = (): void => {
     this.timerArmed = false;
     this.pump();
@@ -222,7 +242,7 @@ export class ClientDriver {
 
   private pump(): void {
     if (this.stopped || this.ended) return;
-    const { clock, endAt } = this.opts;
+    const { clock, endAt, clients, start } = this.opts;
     let now = clock();
     if (this.blocked) {
       // Starts due while every client was busy are skipped.
@@ -235,39 +255,38 @@ export class ClientDriver {
         if (this.inflight === 0) this.settle();
         return;
       }
-      if (this.freeCount === 0) {
+      if (this.head === this.free.length) {
         this.blocked = true; // a completion wakes the loop
         return;
       }
-      if (this.next > now + SLACK_MS || this.next >= endAt) {
+      if (this.next > now + START_WINDOW_MS || this.next >= endAt) {
         if (!this.timerArmed) {
           this.timerArmed = true;
-          // Beyond the resolution, so that it waits for a later firing (the end of the run may come up to that much late).
-          this.opts.after(Math.max(Math.min(this.next, endAt) - now, SLACK_MS + 0.01), this.onTimer);
+          // Beyond the window, so that it waits for a later firing (the end of the run may come up to that much late).
+          this.opts.after(Math.max(Math.min(this.next, endAt) - now, START_WINDOW_MS + 0.01), this.onTimer);
         }
         return;
       }
-      const client = this.take();
+      const i = this.take();
       this.next += this.interval;
       this.inflight++;
-      const state = this.states.get(client)!;
-      state.busy = true;
-      const done = state.done;
+      this.busy[i] = true;
+      const done = this.dones[i]!;
       let started: void | PromiseLike<unknown>;
       try {
-        started = this.opts.start(client, done);
+        started = start(clients[i]!, done, i);
       } catch (err) {
         done(err ?? new Error("an operation threw"));
         return;
       }
       if (started && typeof started.then === "function") started.then(() => done(), (err: unknown) => done(err ?? new Error("an operation failed")));
-      now = clock();
+      if (this.next > now + START_WINDOW_MS) now = clock(); // the window may have moved on while starting
     }
   }
 
-  private finished(client: string): void {
+  private finished(i: number): void {
     this.inflight--;
-    this.free.push(client);
+    this.free.push(i);
     if (this.ended) {
       if (this.inflight === 0) this.settle();
       return;
@@ -275,12 +294,12 @@ export class ClientDriver {
     if (!this.timerArmed) this.pump();
   }
 
-  private take(): string {
-    const client = this.free[this.head++]!;
+  private take(): number {
+    const i = this.free[this.head++]!;
     if (this.head > 1024 && this.head * 2 > this.free.length) {
-      this.free.splice(0, this.head);
+      this.free = this.free.slice(this.head);
       this.head = 0;
     }
-    return client;
+    return i;
   }
 }

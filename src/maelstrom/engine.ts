@@ -2,10 +2,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { runCheckers, type Checker, type ComposedVerdict, type NetStats, type RunFacts } from "./checkers/index.js";
 import { netStats } from "./checkers/network.js";
-import { ClientCalls, ClientDriver } from "./clients.js";
-import { statsByF, type Operation } from "./history.js";
+import { ClientCalls, ClientDriver, type ClientSlot } from "./clients.js";
+import { RecordedOperation, statsByF, type Operation } from "./history.js";
 import { startNemesis } from "./nemesis.js";
-import { Network, type Journey, type LatencyDistribution } from "./network.js";
+import { Network, type Journey, type LatencyDistribution, type Peer } from "./network.js";
 import { MaelstromProcess, type ProtocolViolation } from "./nodeProcess.js";
 import { clientNames, HARNESS_CLIENT, participantsOf, reservedNames, type Participant } from "./participants.js";
 import { isDefinite, type Body, type Message } from "./protocol.js";
@@ -147,9 +147,10 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   for (const service of createServices(random)) net.add(service.name, serviceEndpoint(service, (m) => net.send(m)), "server");
 
   const reaper = opts.reaper ?? new Reaper();
-  const processes = nodes.map(
-    (name) =>
-      new MaelstromProcess({
+  const nodePeers = new Map<string, Peer>();
+  const processes = nodes.map((name) => {
+    let self: Peer | undefined; // the node's own peer, once added (below)
+    const node = new MaelstromProcess({
         name,
         command: opts.bin,
         args: opts.args,
@@ -159,25 +160,29 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
         reaper,
         clock,
         onMessage: (m, at) => {
-          if (!net.has(m.dest)) {
+          const to = net.peer(m.dest);
+          if (!to) {
             failRun({ node: name, problem: `sent a message to ${JSON.stringify(m.dest)}, which is not a node, client or service of this test (nodes: ${nodes.join(", ")}; services: ${SERVICE_NAMES.join(", ")})`, line: JSON.stringify(m), stderr: [] });
             return;
           }
-          if (net.isClient(m.dest) && m.body.in_reply_to === undefined) {
+          if (to.client && m.body.in_reply_to === undefined) {
             failRun({ node: name, problem: `sent a message to client ${m.dest} without "in_reply_to"; replies to clients must name the msg_id of the request they answer`, line: JSON.stringify(m), stderr: [] });
             return;
           }
-          net.send(m, at);
+          net.sendBetween(self!, to, m, at);
         },
         onViolation: (v) => failRun(v),
         ...(opts.onStderr ? { onStderr: (line: string) => opts.onStderr!(name, line) } : {}),
-      }),
-  );
-  processes.forEach((p) => net.add(p.name, p, "server"));
+    });
+    self = net.add(name, node, "server");
+    nodePeers.set(name, self);
+    return node;
+  });
 
-  // Clients: each bound to one node, one request at a time; the harness's own client does init and setup.
-  for (const c of [...clients, HARNESS_CLIENT]) net.add(c, calls.endpoint(c), "client");
-  const nodeOf = new Map(clients.map((c, i) => [c, nodes[i % nodes.length]!]));
+  // Clients: each bound to one node (client i to node i mod n), one request at a time; the harness's own client does init and setup.
+  const clientSlots = clients.map((c) => calls.join(c));
+  calls.join(HARNESS_CLIENT);
+  const nodeOfClient = clients.map((_, i) => nodePeers.get(nodes[i % nodes.length]!)!);
 
   const events: EngineEvent[] = [];
   const event = (what: string) => {
@@ -202,12 +207,16 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   /** Told when an operation completed (err undefined) or recording it threw; the client driver's `done` is one. */
   type Done = (err: unknown, op: Operation) => void;
 
-  /** An operation waiting for its reply: records the outcome, then tells `done` (an object, not a closure per operation). */
+  /**
+   * An operation waiting for its reply: records the outcome, then tells
+   * `done` (an object, not a closure per operation). A client of the main
+   * phase runs one operation at a time, so it has one, reused for each
+   * (a reply that comes after its request timed out finds no waiter).
+   */
   class Pending {
-    constructor(
-      readonly op: Operation,
-      readonly done: Done,
-    ) {}
+    op!: Operation;
+
+    constructor(readonly done: Done) {}
 
     settle(reply: Body | undefined): void {
       try {
@@ -221,17 +230,25 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   }
 
   /** Starts one client operation and records it; `done` gets it once it completed (or the error recording it threw). */
-  const begin = (client: string, node: string, body: Body, final: boolean, done: Done): void => {
+  const begin = (client: ClientSlot, node: Peer, body: Body, final: boolean, pending: Pending): void => {
     const now = clock();
-    const op: Operation = { client, node, f: body.type, request: body, invokedAt: now };
+    const op = new RecordedOperation(client.name, node.name, body, now);
     if (final) op.final = final;
     history.push(op);
-    calls.request(client, node, body, new Pending(op, done), undefined, now);
+    pending.op = op;
+    calls.request(client, node, body, pending, undefined, now);
   };
 
   /** Runs one client operation and records it. */
-  const operate = (client: string, node: string, body: Body, final = false): Promise<Operation> =>
-    new Promise((resolve, reject) => begin(client, node, body, final, (err, op) => (err === undefined ? resolve(op) : reject(err))));
+  const operate = (client: ClientSlot, node: string, body: Body, final = false): Promise<Operation> =>
+    new Promise((resolve, reject) => begin(client, nodePeers.get(node)!, body, final, new Pending((err, op) => (err === undefined ? resolve(op) : reject(err)))));
+
+  /** The main phase's clients' waiters, by client index. */
+  const pendings: (Pending | undefined)[] = clients.map(() => undefined);
+  const pendingOf = (i: number, done: Done): Pending => {
+    const p = pendings[i];
+    return p !== undefined && p.done === done ? p : (pendings[i] = new Pending(done));
+  };
 
   let driver: ClientDriver | undefined;
   try {
@@ -265,7 +282,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
       endAt: clock() + opts.timeLimitS * 1000,
       clock,
       after: (ms, fn) => net.after(ms, fn),
-      start: (client, done) => begin(client, nodeOf.get(client)!, workload.next(client), false, done),
+      start: (client, done, i) => begin(clientSlots[i]!, nodeOfClient[i]!, workload.next(client), false, pendingOf(i, done)),
     });
     await Promise.race([broken, driver.done]);
     nemesis.stop();
@@ -283,12 +300,12 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
         const before = history.length;
         const ops = await Promise.race([
           broken,
-          Promise.all(requests.map(({ node, body }, i) => operate(clients[i % clients.length]!, node, body, true))),
+          Promise.all(requests.map(({ node, body }, i) => operate(clientSlots[i % clientSlots.length]!, node, body, true))),
         ]);
         const settled = workload.settled?.(ops) ?? true;
         if (settled || clock() > deadline) break;
         // Not the last word: earlier rounds stay in the history, only the last counts as final.
-        for (const op of history.slice(before)) delete op.final;
+        for (const op of history.slice(before)) op.final = undefined;
         // A workload that reads on from where the last round got (kafka's polls) asks again at once;
         // the same requests again wait for the nodes, longer each time.
         const next = workload.finalRound();

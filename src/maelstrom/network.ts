@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { Message } from "./protocol.js";
 import { Scheduler } from "./scheduler.js";
 
@@ -65,6 +66,9 @@ class Journeys {
   /** 0: in flight or delivered; 1: dropped by a partition; 2: by loss. */
   private dropped = new Uint8Array(0);
   private built: Journey[] | undefined;
+  /** The last message type numbered, and its number: most messages in a row have the same type. */
+  private lastType = "";
+  private lastTypeId = -1;
 
   constructor(readonly limit: number) {}
 
@@ -88,7 +92,12 @@ class Journeys {
     this.built = undefined;
     this.src[i] = src;
     this.dest[i] = dest;
-    this.type[i] = this.id(body.type);
+    const type = body.type;
+    if (type !== this.lastType) {
+      this.lastTypeId = this.id(type);
+      this.lastType = type;
+    }
+    this.type[i] = this.lastTypeId;
     const msgId = body.msg_id;
     const inReplyTo = body.in_reply_to;
     this.msgId[i] = typeof msgId === "number" ? msgId : NaN;
@@ -154,12 +163,13 @@ class Journeys {
   }
 }
 
-/** A participant on the network: where its messages go, and which counts they join. */
-interface Peer {
-  endpoint: Endpoint;
-  client: boolean;
+/** A participant on the network: where its messages go, and which counts they join (a handle for `sendBetween`). */
+export interface Peer {
+  readonly name: string;
+  readonly endpoint: Endpoint;
+  readonly client: boolean;
   /** Its number in the journeys' columns. */
-  id: number;
+  readonly id: number;
 }
 
 export class Network {
@@ -188,12 +198,20 @@ export class Network {
     return this.journal.list();
   }
 
-  add(name: string, endpoint: Endpoint, kind: Kind): void {
-    this.peers.set(name, { endpoint, client: kind === "client", id: this.journal.id(name) });
+  /** Adds a participant; its handle, for `sendBetween`. */
+  add(name: string, endpoint: Endpoint, kind: Kind): Peer {
+    const peer: Peer = { name, endpoint, client: kind === "client", id: this.journal.id(name) };
+    this.peers.set(name, peer);
+    return peer;
   }
 
   has(name: string): boolean {
     return this.peers.has(name);
+  }
+
+  /** The participant of this name, if there is one. */
+  peer(name: string): Peer | undefined {
+    return this.peers.get(name);
   }
 
   isClient(name: string): boolean {
@@ -219,29 +237,43 @@ export class Network {
    * `now`, when given, is the network's clock as the caller just read it (saves reading it again).
    */
   send(message: Message, now?: number): void {
-    const { src, dest } = message;
-    const from = this.peers.get(src);
-    const to = this.peers.get(dest);
-    const fromClient = from?.client === true;
-    const toClient = to?.client === true;
-    const counts = fromClient || toClient ? this.counts.clients : this.counts.servers;
-    const all = this.counts.all;
+    const from = this.peers.get(message.src);
+    const to = this.peers.get(message.dest);
+    if (from && to) return this.sendBetween(from, to, message, now);
+    // To or from nobody: counted and journeyed, then lost.
+    const client = from?.client === true || to?.client === true;
+    const counts = client ? this.counts.clients : this.counts.servers;
     this.opts.onMessage?.("send", message);
-    all.sendCount++;
+    this.counts.all.sendCount++;
     counts.sendCount++;
     const journal = this.journal;
-    const journey = journal.length < journal.limit ? journal.add(from ? from.id : journal.id(src), to ? to.id : journal.id(dest), message.body, now ?? this.now()) : -1;
-    const between = !fromClient && !toClient;
-    if (between && this.component.size > 0 && this.cut(src, dest)) return this.drop(counts, journey, "partition");
-    if (between && this.opts.lossRate > 0 && this.opts.random() < this.opts.lossRate) return this.drop(counts, journey, "loss");
-    this.scheduler.post(this.latency(), this.arrive, message, journey);
+    if (journal.length < journal.limit) journal.add(from ? from.id : journal.id(message.src), to ? to.id : journal.id(message.dest), message.body, now ?? this.now());
   }
 
-  /** A message reaches its destination (scheduled by `send`; `journey` is its journey's index, or -1). */
-  private readonly arrive = (message: Message, journey: number): void => {
-    const peer = this.peers.get(message.dest);
-    if (!peer) return;
-    const counts = peer.client || this.peers.get(message.src)?.client === true ? this.counts.clients : this.counts.servers;
+  /** `send` between participants already looked up (the engine's hot path): `from` and `to` are the peers of the message's src and dest. */
+  sendBetween(from: Peer, to: Peer, message: Message, now?: number): void {
+    const client = from.client || to.client;
+    const counts = client ? this.counts.clients : this.counts.servers;
+    this.opts.onMessage?.("send", message);
+    this.counts.all.sendCount++;
+    counts.sendCount++;
+    const journal = this.journal;
+    const journey = journal.length < journal.limit ? journal.add(from.id, to.id, message.body, now ?? this.now()) : -1;
+    if (!client && this.component.size > 0 && this.cut(message.src, message.dest)) return this.drop(counts, journey, "partition");
+    if (!client && this.opts.lossRate > 0 && this.opts.random() < this.opts.lossRate) return this.drop(counts, journey, "loss");
+    this.scheduler.post(this.latency(), this.arrive, message, to, client ? -2 - journey : journey + 1);
+  }
+
+  /**
+   * A message reaches its destination (scheduled by `sendBetween`). `tag`
+   * says which counts it joins, without looking up who sent it, and its
+   * journey's index (-1 when it has none): the index + 1 (0 or more) for
+   * traffic between servers, -2 - the index (-1 or less) for traffic with a client.
+   */
+  private readonly arrive = (message: Message, to: Peer, tag: number): void => {
+    const client = tag < 0;
+    const journey = client ? -2 - tag : tag - 1;
+    const counts = client ? this.counts.clients : this.counts.servers;
     const all = this.counts.all;
     all.recvCount++;
     all.msgCount++;
@@ -250,7 +282,7 @@ export class Network {
     // Delivered as the batch of arrivals it is in began: one clock read for the batch.
     if (journey >= 0) this.journal.delivered(journey, this.scheduler.batchStart - this.t0);
     this.opts.onMessage?.("recv", message);
-    peer.endpoint.deliver(message);
+    to.endpoint.deliver(message);
   };
 
   /** ms since the network started: the test's clock. */

@@ -6,12 +6,14 @@
 // setTimeout's 1 ms minimum. Events with equal due times run in the order
 // they were scheduled.
 //
-// An event is a function and up to two arguments (`post`), so the network
+// An event is a function and up to three arguments (`post`), so the network
 // schedules a message's arrival without a closure per message; the FIFO is
-// three parallel arrays reused from batch to batch.
+// four parallel arrays reused from batch to batch.
+
+import { performance } from "node:perf_hooks";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Task = (a: any, b: any) => void;
+type Task = (a: any, b: any, c: any) => void;
 
 /** How many rounds of zero-delay events one turn runs (each round: what the one before queued). */
 const ROUNDS = 4;
@@ -25,6 +27,7 @@ interface Entry {
   run: Task;
   a: unknown;
   b: unknown;
+  c: unknown;
 }
 
 export class Scheduler {
@@ -37,10 +40,12 @@ export class Scheduler {
   private fns: (Task | undefined)[] = [];
   private as: unknown[] = [];
   private bs: unknown[] = [];
+  private cs: unknown[] = [];
   private count = 0;
   private spareFns: (Task | undefined)[] = [];
   private spareAs: unknown[] = [];
   private spareBs: unknown[] = [];
+  private spareCs: unknown[] = [];
   /** The clock (performance.now) as the batch or timer firing now running began: one read for all its events. */
   private turnStart = 0;
   private immediate: NodeJS.Immediate | undefined;
@@ -51,11 +56,11 @@ export class Scheduler {
 
   /** Runs `run` after `delayMs` (0 or less: on the next turn, in order). */
   after(delayMs: number, run: () => void): void {
-    this.post(delayMs, run, undefined, undefined);
+    this.post(delayMs, run, undefined, undefined, undefined);
   }
 
-  /** Runs `run(a, b)` after `delayMs` (0 or less: on the next turn, in order): an event without a closure. */
-  post<A, B>(delayMs: number, run: (a: A, b: B) => void, a: A, b: B): void {
+  /** Runs `run(a, b, c)` after `delayMs` (0 or less: on the next turn, in order): an event without a closure. */
+  post<A, B, C>(delayMs: number, run: (a: A, b: B, c: C) => void, a: A, b: B, c: C): void {
     if (this.stopped) return;
     if (delayMs <= 0) {
       const i = this.count++;
@@ -63,15 +68,17 @@ export class Scheduler {
         this.fns[i] = run;
         this.as[i] = a;
         this.bs[i] = b;
+        this.cs[i] = c;
       } else {
         this.fns.push(run);
         this.as.push(a);
         this.bs.push(b);
+        this.cs.push(c);
       }
       this.immediate ??= setImmediate(this.runNow);
       return;
     }
-    this.push({ at: performance.now() + delayMs, seq: this.seq++, run, a, b });
+    this.push({ at: performance.now() + delayMs, seq: this.seq++, run, a, b, c });
     this.arm();
   }
 
@@ -83,6 +90,7 @@ export class Scheduler {
     this.fns = [];
     this.as = [];
     this.bs = [];
+    this.cs = [];
     this.count = 0;
   }
 
@@ -116,10 +124,12 @@ export class Scheduler {
     const fns = this.fns;
     const as = this.as;
     const bs = this.bs;
+    const cs = this.cs;
     const n = this.count;
     this.fns = this.spareFns;
     this.as = this.spareAs;
     this.bs = this.spareBs;
+    this.cs = this.spareCs;
     this.count = 0;
     let i = 0;
     try {
@@ -127,8 +137,9 @@ export class Scheduler {
         const run = fns[i]!;
         const a = as[i];
         const b = bs[i];
-        fns[i] = as[i] = bs[i] = undefined; // nothing kept alive by a slot already run
-        run(a, b);
+        const c = cs[i];
+        fns[i] = as[i] = bs[i] = cs[i] = undefined; // nothing kept alive by a slot already run
+        run(a, b, c);
         if (this.stopped) return;
       }
     } finally {
@@ -138,21 +149,25 @@ export class Scheduler {
           fns[n + k] = this.fns[k];
           as[n + k] = this.as[k];
           bs[n + k] = this.bs[k];
+          cs[n + k] = this.cs[k];
         }
         const rest = n + this.count;
         this.spareFns = this.fns;
         this.spareAs = this.as;
         this.spareBs = this.bs;
+        this.spareCs = this.cs;
         this.fns = fns.slice(i + 1, rest);
         this.as = as.slice(i + 1, rest);
         this.bs = bs.slice(i + 1, rest);
+        this.cs = cs.slice(i + 1, rest);
         this.count = rest - (i + 1);
-        fns.length = as.length = bs.length = 0;
+        fns.length = as.length = bs.length = cs.length = 0;
         this.immediate ??= setImmediate(this.runNow);
       } else {
         this.spareFns = fns;
         this.spareAs = as;
         this.spareBs = bs;
+        this.spareCs = cs;
       }
     }
   }
@@ -173,7 +188,7 @@ export class Scheduler {
     let n = 0;
     while (this.heap.length > 0 && this.heap[0]!.at <= now + SLACK_MS && n++ < 10_000) {
       const e = this.pop();
-      e.run(e.a, e.b);
+      e.run(e.a, e.b, e.c);
       if (this.stopped) return;
     }
     this.arm();
