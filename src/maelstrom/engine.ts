@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { runCheckers, type Checker, type ComposedVerdict, type NetStats, type RunFacts } from "./checkers/index.js";
 import { netStats } from "./checkers/network.js";
 import { ClientCalls, ClientDriver, type ClientSlot } from "./clients.js";
-import { RecordedOperation, statsByF, type Operation } from "./history.js";
+import { recordedOperation, statsByF, type Operation } from "./history.js";
 import { startNemesis } from "./nemesis.js";
 import { Network, type Journey, type LatencyDistribution, type Peer } from "./network.js";
 import { MaelstromProcess, type ProtocolViolation } from "./nodeProcess.js";
@@ -232,7 +232,7 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   /** Starts one client operation and records it; `done` gets it once it completed (or the error recording it threw). */
   const begin = (client: ClientSlot, node: Peer, body: Body, final: boolean, pending: Pending): void => {
     const now = clock();
-    const op = new RecordedOperation(client.name, node.name, body, now);
+    const op = recordedOperation(client.name, node.name, body, now);
     if (final) op.final = final;
     history.push(op);
     pending.op = op;
