@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ClientDriver } from "../../src/maelstrom/clients.js";
+import { ClientDriver, START_WINDOW_MS } from "../../src/maelstrom/clients.js";
 import type { Body } from "../../src/maelstrom/protocol.js";
 import { Scheduler } from "../../src/maelstrom/scheduler.js";
 import { LinKv, LwwKv, SeqKv, type Service } from "../../src/maelstrom/services.js";
@@ -101,6 +101,49 @@ describe("client driver", () => {
     assert.ok(total > 18_000 && total <= 20_001, `${total} operations in a simulated 200 ms at 100,000/s`);
     assert.equal(perClient.size, 1000, "every client was used");
     assert.ok(maxInflight <= 1000);
+  });
+
+  it("begins the starts due within the window together at a high rate, and each start on time at a low rate", async () => {
+    // 10,000/s: a start every 0.1 ms, begun in batches, one batch per window.
+    const fast = new SimClock();
+    const fastStarts: number[] = [];
+    const fastDriver = new ClientDriver({
+      clients: Array.from({ length: 500 }, (_, i) => `c${i + 1}`),
+      rate: 10_000,
+      endAt: 100,
+      clock: fast.clock,
+      after: fast.after,
+      start: () => {
+        fastStarts.push(fast.t);
+        return new Promise<void>((resolve) => fast.after(20, resolve));
+      },
+    });
+    await fast.run(1000);
+    await fastDriver.done;
+    assert.ok(fastStarts.length >= 990 && fastStarts.length <= 1001, `${fastStarts.length} starts in 100 ms at 10,000/s`);
+    const instants = new Set(fastStarts).size;
+    assert.ok(instants <= Math.ceil(100 / START_WINDOW_MS) + 2, `starts were begun at ${instants} instants in 100 ms; one batch per ${START_WINDOW_MS} ms window makes at most ${Math.ceil(100 / START_WINDOW_MS) + 2}`);
+    for (let i = 0; i < fastStarts.length; i++) {
+      assert.ok(fastStarts[i]! >= i * 0.1 - START_WINDOW_MS - 1e-9, `start ${i} (due at ${(i * 0.1).toFixed(1)} ms) began at ${fastStarts[i]} ms, more than the window early`);
+    }
+
+    // 10/s: a start every 100 ms, each when it is due, none early.
+    const slow = new SimClock();
+    const slowStarts: number[] = [];
+    const slowDriver = new ClientDriver({
+      clients: ["c1", "c2"],
+      rate: 10,
+      endAt: 1000,
+      clock: slow.clock,
+      after: slow.after,
+      start: () => {
+        slowStarts.push(slow.t);
+        return new Promise<void>((resolve) => slow.after(5, resolve));
+      },
+    });
+    await slow.run(5000);
+    await slowDriver.done;
+    assert.deepEqual(slowStarts, Array.from({ length: 10 }, (_, i) => i * 100));
   });
 
   it("skips starts that fell due while every client was busy, instead of bursting afterwards", async () => {
