@@ -20,6 +20,12 @@
 //       --old-checker, the quadratic checker's time on the same histories).
 //     --profile: the saturated echo run under --cpu-prof, its top functions.
 //
+//   node scripts/bench-maelstrom.mjs --timeline [--seconds 10]
+//     The saturated echo run (5 nodes, 40,000/s, 300 clients) with the engine's
+//     CPU per half second, and the floor's figure measured just before: the
+//     fixed costs (JIT compiling and unoptimized code at the start, stopping
+//     the nodes and the checkers at the end) apart from the steady state.
+//
 //   node scripts/bench-maelstrom.mjs --memory [--quick]
 //     Memory kept per operation (the history and what the result holds) for
 //     echo, lin-kv (the Python proxy node of the tests) and kafka (the
@@ -74,6 +80,13 @@ async function engineChild(spec) {
   const { runTest } = await import(pathToFileURL(join(root, "dist", "src", "maelstrom", "engine.js")).href);
   const kids0 = childrenCpuS();
   const cpu0 = process.cpuUsage();
+  const timeline = [];
+  let mark = cpu0;
+  const ticker = spec.timeline ? setInterval(() => {
+    const c = process.cpuUsage(mark);
+    mark = process.cpuUsage();
+    timeline.push((c.user + c.system) / 1000);
+  }, 500) : undefined;
   const result = await runTest({
     workload: spec.workload, bin: spec.bin, args: spec.args, cwd: root,
     nodeCount: spec.nodeCount, timeLimitS: spec.seconds, rate: spec.rate, concurrency: spec.concurrency,
@@ -81,6 +94,11 @@ async function engineChild(spec) {
     storeDir: mkdtempSync(join(tmpdir(), "clstr-bench-")), recoveryS: 2,
   });
   const cpu = process.cpuUsage(cpu0);
+  if (ticker) {
+    clearInterval(ticker);
+    const c = process.cpuUsage(mark);
+    timeline.push((c.user + c.system) / 1000); // the last part: the end of the run (stopping the nodes, the checkers)
+  }
   await new Promise((r) => setTimeout(r, 200)); // let the nodes be reaped
   const figures = {
     msgs: result.net.all.msgCount,
@@ -92,6 +110,7 @@ async function engineChild(spec) {
     peakRssMB: process.resourceUsage().maxRSS / 1024, // before the checker timings below
     valid: result.valid,
     problem: result.problems[0],
+    ...(spec.timeline ? { timeline, mainPhaseS: spec.seconds } : {}),
   };
   if (spec.workload === "broadcast") {
     const { checkBroadcast } = await import(pathToFileURL(join(root, "dist", "src", "maelstrom", "workloads", "broadcast.js")).href);
@@ -380,6 +399,28 @@ async function memory() {
   console.log(`\nload average at end: ${load()}`);
 }
 
+/** The saturated echo run's CPU per half second: fixed costs apart from the steady state. */
+async function timelineMode() {
+  const seconds = Number(option("--seconds", 10));
+  const fast = fastNode();
+  console.log(`# bench:maelstrom --timeline: Node ${process.version}, ${cpus().length} CPUs, fast node ${fast.kind}, ${seconds} s at 40,000/s`);
+  console.log(`load average at start: ${load()}\n`);
+  const floor = await inChild("--floor", { bin: fast.bin, args: fast.args, nodeCount: 5, concurrency: 300, seconds: 5 });
+  const floorUs = (floor.cpuS * 1e6) / floor.msgs;
+  const f = await inChild("--child", { workload: "echo", bin: fast.bin, args: fast.args, nodeCount: 5, rate: 40_000, concurrency: 300, seconds, timeline: true });
+  const steps = f.timeline.slice(0, -1);
+  const perHalf = f.msgs / (2 * seconds); // messages per half second of the main phase (the rate is steady)
+  const steady = steps.slice(4, 2 * seconds).sort((a, b) => a - b); // from the third second to the end of the main phase
+  const median = steady[Math.floor(steady.length / 2)] ?? NaN;
+  console.log(`engine CPU ms per half second: ${steps.map((x) => x.toFixed(0)).join(" ")} | after the last: ${f.timeline.at(-1).toFixed(0)}`);
+  console.log(`${fmt(f.msgs)} messages in ${seconds} s, about ${fmt(perHalf)} a half second; whole run ${((f.engineCpuS * 1e6) / f.msgs).toFixed(2)} µs a message`);
+  console.log(`steady state (median half second from the third second on): ${median.toFixed(0)} ms = ${((median * 1000) / perHalf).toFixed(2)} µs a message`);
+  console.log(`floor (5 s, closed loop, just before): ${floorUs.toFixed(2)} µs a message`);
+  console.log(`ratio engine / floor: whole run ${(floorUs / ((f.engineCpuS * 1e6) / f.msgs)).toFixed(3)}, steady state ${(floorUs / ((median * 1000) / perHalf)).toFixed(3)}`);
+  console.log(`\nload average at end: ${load()}`);
+}
+
 if (flag("--memory")) await memory();
+else if (flag("--timeline")) await timelineMode();
 else if (flag("--unthrottled")) await unthrottled();
 else await referenceTable(Number(args[0] ?? 5));
