@@ -73,6 +73,26 @@ class SimClock {
   }
 }
 
+/** When a driver began its operations, on a simulated clock: `clients` clients at `rate` until `endAt`, each operation taking `opMs`. */
+async function startTimes(o: { clients: number; rate: number; endAt: number; opMs: number }): Promise<number[]> {
+  const sim = new SimClock();
+  const starts: number[] = [];
+  const driver = new ClientDriver({
+    clients: Array.from({ length: o.clients }, (_, i) => `c${i + 1}`),
+    rate: o.rate,
+    endAt: o.endAt,
+    clock: sim.clock,
+    after: sim.after,
+    start: () => {
+      starts.push(sim.t);
+      return new Promise<void>((resolve) => sim.after(o.opMs, resolve));
+    },
+  });
+  await sim.run(o.endAt * 5);
+  await driver.done;
+  return starts;
+}
+
 describe("client driver", () => {
   it("starts operations at the rate on free clients, and many clients at a high rate all make progress", async () => {
     const sim = new SimClock();
@@ -105,63 +125,20 @@ describe("client driver", () => {
 
   it("begins the starts due within the window together at a high rate, and each start on time at a low rate", async () => {
     // 10,000/s: a start every 0.1 ms, begun in batches, one batch per window.
-    const fast = new SimClock();
-    const fastStarts: number[] = [];
-    const fastDriver = new ClientDriver({
-      clients: Array.from({ length: 500 }, (_, i) => `c${i + 1}`),
-      rate: 10_000,
-      endAt: 100,
-      clock: fast.clock,
-      after: fast.after,
-      start: () => {
-        fastStarts.push(fast.t);
-        return new Promise<void>((resolve) => fast.after(20, resolve));
-      },
-    });
-    await fast.run(1000);
-    await fastDriver.done;
+    const fastStarts = await startTimes({ clients: 500, rate: 10_000, endAt: 100, opMs: 20 });
     assert.ok(fastStarts.length >= 990 && fastStarts.length <= 1001, `${fastStarts.length} starts in 100 ms at 10,000/s`);
     const instants = new Set(fastStarts).size;
     assert.ok(instants <= Math.ceil(100 / START_WINDOW_MS) + 2, `starts were begun at ${instants} instants in 100 ms; one batch per ${START_WINDOW_MS} ms window makes at most ${Math.ceil(100 / START_WINDOW_MS) + 2}`);
     for (let i = 0; i < fastStarts.length; i++) {
       assert.ok(fastStarts[i]! >= i * 0.1 - START_WINDOW_MS - 1e-9, `start ${i} (due at ${(i * 0.1).toFixed(1)} ms) began at ${fastStarts[i]} ms, more than the window early`);
     }
-
     // 10/s: a start every 100 ms, each when it is due, none early.
-    const slow = new SimClock();
-    const slowStarts: number[] = [];
-    const slowDriver = new ClientDriver({
-      clients: ["c1", "c2"],
-      rate: 10,
-      endAt: 1000,
-      clock: slow.clock,
-      after: slow.after,
-      start: () => {
-        slowStarts.push(slow.t);
-        return new Promise<void>((resolve) => slow.after(5, resolve));
-      },
-    });
-    await slow.run(5000);
-    await slowDriver.done;
-    assert.deepEqual(slowStarts, Array.from({ length: 10 }, (_, i) => i * 100));
+    assert.deepEqual(await startTimes({ clients: 2, rate: 10, endAt: 1000, opMs: 5 }), Array.from({ length: 10 }, (_, i) => i * 100));
   });
 
   it("skips starts that fell due while every client was busy, instead of bursting afterwards", async () => {
-    const sim = new SimClock();
-    const starts: number[] = [];
-    const driver = new ClientDriver({
-      clients: ["c1"],
-      rate: 100, // one start every 10 ms
-      endAt: 1000,
-      clock: sim.clock,
-      after: sim.after,
-      start: () => {
-        starts.push(sim.t);
-        return new Promise<void>((resolve) => sim.after(95, resolve)); // each operation takes 95 ms
-      },
-    });
-    await sim.run(2000);
-    await driver.done;
+    // One start every 10 ms; each operation takes 95 ms.
+    const starts = await startTimes({ clients: 1, rate: 100, endAt: 1000, opMs: 95 });
     assert.ok(starts.length >= 10 && starts.length <= 11, `${starts.length} starts`);
     for (let i = 1; i < starts.length; i++) assert.ok(starts[i]! - starts[i - 1]! >= 95, `start ${i} came ${starts[i]! - starts[i - 1]!} ms after the one before`);
   });
