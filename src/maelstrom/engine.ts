@@ -151,28 +151,28 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
   const processes = nodes.map((name) => {
     let self: Peer | undefined; // the node's own peer, once added (below)
     const node = new MaelstromProcess({
-        name,
-        command: opts.bin,
-        args: opts.args,
-        cwd: opts.cwd,
-        env: { ...(opts.env ?? {}) },
-        logFile: join(opts.storeDir, `${name}.log`),
-        reaper,
-        clock,
-        onMessage: (m, at) => {
-          const to = net.peer(m.dest);
-          if (!to) {
-            failRun({ node: name, problem: `sent a message to ${JSON.stringify(m.dest)}, which is not a node, client or service of this test (nodes: ${nodes.join(", ")}; services: ${SERVICE_NAMES.join(", ")})`, line: JSON.stringify(m), stderr: [] });
-            return;
-          }
-          if (to.client && m.body.in_reply_to === undefined) {
-            failRun({ node: name, problem: `sent a message to client ${m.dest} without "in_reply_to"; replies to clients must name the msg_id of the request they answer`, line: JSON.stringify(m), stderr: [] });
-            return;
-          }
-          net.sendBetween(self!, to, m, at);
-        },
-        onViolation: (v) => failRun(v),
-        ...(opts.onStderr ? { onStderr: (line: string) => opts.onStderr!(name, line) } : {}),
+      name,
+      command: opts.bin,
+      args: opts.args,
+      cwd: opts.cwd,
+      env: { ...(opts.env ?? {}) },
+      logFile: join(opts.storeDir, `${name}.log`),
+      reaper,
+      clock,
+      onMessage: (m, at) => {
+        const to = net.peer(m.dest);
+        if (!to) {
+          failRun({ node: name, problem: `sent a message to ${JSON.stringify(m.dest)}, which is not a node, client or service of this test (nodes: ${nodes.join(", ")}; services: ${SERVICE_NAMES.join(", ")})`, line: JSON.stringify(m), stderr: [] });
+          return;
+        }
+        if (to.client && m.body.in_reply_to === undefined) {
+          failRun({ node: name, problem: `sent a message to client ${m.dest} without "in_reply_to"; replies to clients must name the msg_id of the request they answer`, line: JSON.stringify(m), stderr: [] });
+          return;
+        }
+        net.sendBetween(self!, to, m, at);
+      },
+      onViolation: (v) => failRun(v),
+      ...(opts.onStderr ? { onStderr: (line: string) => opts.onStderr!(name, line) } : {}),
     });
     self = net.add(name, node, "server");
     nodePeers.set(name, self);

@@ -205,17 +205,9 @@ export class Network {
     return peer;
   }
 
-  has(name: string): boolean {
-    return this.peers.has(name);
-  }
-
   /** The participant of this name, if there is one. */
   peer(name: string): Peer | undefined {
     return this.peers.get(name);
-  }
-
-  isClient(name: string): boolean {
-    return this.peers.get(name)?.client === true;
   }
 
   /** Cuts the network into these components; names in none of them stay with everyone. */
