@@ -80,14 +80,19 @@ async function engineChild(spec) {
   const { runTest } = await import(pathToFileURL(join(root, "dist", "src", "maelstrom", "engine.js")).href);
   const kids0 = childrenCpuS();
   const cpu0 = process.cpuUsage();
+  // --timeline: the engine's CPU in buckets of about half a second (each with its own wall time), the first from the
+  // start to when the clients start (spawning and initializing the nodes), the last from the end of the main phase on.
   const timeline = [];
-  let mark = cpu0;
-  const ticker = spec.timeline ? setInterval(() => {
-    const c = process.cpuUsage(mark);
-    mark = process.cpuUsage();
-    timeline.push((c.user + c.system) / 1000);
-  }, 500) : undefined;
+  let mark = { cpu: cpu0, at: performance.now() };
+  const sample = () => {
+    const c = process.cpuUsage(mark.cpu);
+    const at = performance.now();
+    timeline.push({ cpuMs: (c.user + c.system) / 1000, wallMs: at - mark.at });
+    mark = { cpu: process.cpuUsage(), at };
+  };
+  let ticker;
   const result = await runTest({
+    ...(spec.timeline ? { onEvent: (what) => what.startsWith("clients started") && (sample(), (ticker = setInterval(sample, 500))) } : {}),
     workload: spec.workload, bin: spec.bin, args: spec.args, cwd: root,
     nodeCount: spec.nodeCount, timeLimitS: spec.seconds, rate: spec.rate, concurrency: spec.concurrency,
     latencyMs: spec.latencyMs ?? 0, latencyDist: "constant", nemesis: [], nemesisIntervalS: 10, topology: "grid",
@@ -96,8 +101,7 @@ async function engineChild(spec) {
   const cpu = process.cpuUsage(cpu0);
   if (ticker) {
     clearInterval(ticker);
-    const c = process.cpuUsage(mark);
-    timeline.push((c.user + c.system) / 1000); // the last part: the end of the run (stopping the nodes, the checkers)
+    sample(); // the last bucket: what was left of the main phase, then the end of the run (stopping the nodes, the checkers)
   }
   await new Promise((r) => setTimeout(r, 200)); // let the nodes be reaped
   const figures = {
@@ -110,7 +114,7 @@ async function engineChild(spec) {
     peakRssMB: process.resourceUsage().maxRSS / 1024, // before the checker timings below
     valid: result.valid,
     problem: result.problems[0],
-    ...(spec.timeline ? { timeline, mainPhaseS: spec.seconds } : {}),
+    ...(spec.timeline ? { timeline } : {}),
   };
   if (spec.workload === "broadcast") {
     const { checkBroadcast } = await import(pathToFileURL(join(root, "dist", "src", "maelstrom", "workloads", "broadcast.js")).href);
@@ -408,15 +412,23 @@ async function timelineMode() {
   const floor = await inChild("--floor", { bin: fast.bin, args: fast.args, nodeCount: 5, concurrency: 300, seconds: 5 });
   const floorUs = (floor.cpuS * 1e6) / floor.msgs;
   const f = await inChild("--child", { workload: "echo", bin: fast.bin, args: fast.args, nodeCount: 5, rate: 40_000, concurrency: 300, seconds, timeline: true });
-  const steps = f.timeline.slice(0, -1);
-  const perHalf = f.msgs / (2 * seconds); // messages per half second of the main phase (the rate is steady)
-  const steady = steps.slice(4, 2 * seconds).sort((a, b) => a - b); // from the third second to the end of the main phase
+  const [startUp, ...rest] = f.timeline;
+  const main = rest.slice(0, -1);
+  const end = rest.at(-1);
+  const perMs = f.msgs / (seconds * 1000); // messages a ms in the main phase (the rate is steady; echo has no final phase)
+  const usPerMsg = (b) => (b.cpuMs * 1000) / (b.wallMs * perMs);
+  // The steady state: the buckets from the third second of the main phase on.
+  let t = 0;
+  const steady = main.filter((b) => (t += b.wallMs) > 2000).map(usPerMsg).sort((a, b) => a - b);
   const median = steady[Math.floor(steady.length / 2)] ?? NaN;
-  console.log(`engine CPU ms per half second: ${steps.map((x) => x.toFixed(0)).join(" ")} | after the last: ${f.timeline.at(-1).toFixed(0)}`);
-  console.log(`${fmt(f.msgs)} messages in ${seconds} s, about ${fmt(perHalf)} a half second; whole run ${((f.engineCpuS * 1e6) / f.msgs).toFixed(2)} µs a message`);
-  console.log(`steady state (median half second from the third second on): ${median.toFixed(0)} ms = ${((median * 1000) / perHalf).toFixed(2)} µs a message`);
+  const whole = (f.engineCpuS * 1e6) / f.msgs;
+  console.log(`start-up (spawning and initializing the nodes): ${startUp.cpuMs.toFixed(0)} ms CPU in ${startUp.wallMs.toFixed(0)} ms`);
+  console.log(`main phase, engine CPU ms per bucket (wall ms): ${main.map((b) => `${b.cpuMs.toFixed(0)} (${b.wallMs.toFixed(0)})`).join(" ")}`);
+  console.log(`the rest of the main phase and the end of the run (stopping the nodes, the checkers): ${end.cpuMs.toFixed(0)} ms CPU in ${end.wallMs.toFixed(0)} ms`);
+  console.log(`${fmt(f.msgs)} messages in ${seconds} s; whole run ${whole.toFixed(2)} µs a message`);
+  console.log(`steady state (median bucket from the third second on): ${median.toFixed(2)} µs a message`);
   console.log(`floor (5 s, closed loop, just before): ${floorUs.toFixed(2)} µs a message`);
-  console.log(`ratio engine / floor: whole run ${(floorUs / ((f.engineCpuS * 1e6) / f.msgs)).toFixed(3)}, steady state ${(floorUs / ((median * 1000) / perHalf)).toFixed(3)}`);
+  console.log(`ratio engine / floor: whole run ${(floorUs / whole).toFixed(3)}, steady state ${(floorUs / median).toFixed(3)}`);
   console.log(`\nload average at end: ${load()}`);
 }
 

@@ -241,7 +241,11 @@ export async function runTest(opts: EngineOptions): Promise<EngineResult> {
 
   /** Runs one client operation and records it. */
   const operate = (client: ClientSlot, node: string, body: Body, final = false): Promise<Operation> =>
-    new Promise((resolve, reject) => begin(client, nodePeers.get(node)!, body, final, new Pending((err, op) => (err === undefined ? resolve(op) : reject(err)))));
+    new Promise((resolve, reject) => {
+      const peer = nodePeers.get(node);
+      if (!peer) throw new Error(`the ${opts.workload} workload asked for a request to ${JSON.stringify(node)}, which is not a node of this test (${nodes.join(", ")})`);
+      begin(client, peer, body, final, new Pending((err, op) => (err === undefined ? resolve(op) : reject(err))));
+    });
 
   /** The main phase's clients' waiters, by client index. */
   const pendings: (Pending | undefined)[] = clients.map(() => undefined);

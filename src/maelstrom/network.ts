@@ -34,6 +34,9 @@ export interface NetCounts {
 
 export type Kind = "client" | "server";
 
+/** Where a message from a sender that was never added would be answered: nowhere. */
+const NOWHERE: Endpoint = { deliver: () => {} };
+
 /** A message's journey, for the Lamport diagram: sent at, delivered at (or dropped). */
 export interface Journey {
   src: string;
@@ -93,7 +96,7 @@ class Journeys {
     this.src[i] = src;
     this.dest[i] = dest;
     const type = body.type;
-    if (type !== this.lastType) {
+    if (type !== this.lastType || this.lastTypeId < 0) {
       this.lastTypeId = this.id(type);
       this.lastType = type;
     }
@@ -231,18 +234,23 @@ export class Network {
   send(message: Message, now?: number): void {
     const from = this.peers.get(message.src);
     const to = this.peers.get(message.dest);
-    if (from && to) return this.sendBetween(from, to, message, now);
-    // To or from nobody: counted and journeyed, then lost.
-    const client = from?.client === true || to?.client === true;
+    // From a name never added (a test's own sender): it sends as a server does.
+    if (to) return this.sendBetween(from ?? { name: message.src, endpoint: NOWHERE, client: false, id: this.journal.id(message.src) }, to, message, now);
+    // To nobody: counted and journeyed, then lost.
+    const client = from?.client === true;
     const counts = client ? this.counts.clients : this.counts.servers;
     this.opts.onMessage?.("send", message);
     this.counts.all.sendCount++;
     counts.sendCount++;
     const journal = this.journal;
-    if (journal.length < journal.limit) journal.add(from ? from.id : journal.id(message.src), to ? to.id : journal.id(message.dest), message.body, now ?? this.now());
+    if (journal.length < journal.limit) journal.add(from ? from.id : journal.id(message.src), journal.id(message.dest), message.body, now ?? this.now());
   }
 
-  /** `send` between participants already looked up (the engine's hot path): `from` and `to` are the peers of the message's src and dest. */
+  /**
+   * `send` between participants already looked up (the engine's hot path).
+   * `from` and `to` must be the peers of the message's src and dest: the
+   * counts, the journey and the delivery go by them, partitions by the names.
+   */
   sendBetween(from: Peer, to: Peer, message: Message, now?: number): void {
     const client = from.client || to.client;
     const counts = client ? this.counts.clients : this.counts.servers;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ClientDriver, START_WINDOW_MS } from "../../src/maelstrom/clients.js";
-import type { Body } from "../../src/maelstrom/protocol.js";
+import { Network } from "../../src/maelstrom/network.js";
+import type { Body, Message } from "../../src/maelstrom/protocol.js";
 import { Scheduler } from "../../src/maelstrom/scheduler.js";
 import { LinKv, LwwKv, SeqKv, type Service } from "../../src/maelstrom/services.js";
 import { seeded } from "../../src/util/random.js";
@@ -45,6 +46,58 @@ describe("scheduler", () => {
     await new Promise((r) => setTimeout(r, 10));
     assert.equal(ran, 0);
     assert.equal(s.pending, 0);
+  });
+});
+
+describe("network", () => {
+  const turn = () => new Promise((r) => setImmediate(r));
+  const network = () => new Network({ latencyMs: 0, distribution: "constant", lossRate: 0, random: Math.random });
+
+  it("counts client and server traffic apart, by the peers' handles and by name alike", async () => {
+    const net = network();
+    const got: Message[] = [];
+    const n1 = net.add("n1", { deliver: (m) => got.push(m) }, "server");
+    const n2 = net.add("n2", { deliver: (m) => got.push(m) }, "server");
+    const c1 = net.add("c1", { deliver: (m) => got.push(m) }, "client");
+    net.sendBetween(c1, n1, { src: "c1", dest: "n1", body: { type: "echo", msg_id: 1 } });
+    net.send({ src: "n1", dest: "n2", body: { type: "gossip", msg_id: 2 } });
+    net.sendBetween(n2, n1, { src: "n2", dest: "n1", body: { type: "gossip_ok", in_reply_to: 2 } });
+    net.send({ src: "n1", dest: "c1", body: { type: "echo_ok", in_reply_to: 1 } });
+    await turn();
+    assert.deepEqual(got.map((m) => m.body.type), ["echo", "gossip", "gossip_ok", "echo_ok"]);
+    assert.deepEqual(net.counts.clients, { sendCount: 2, recvCount: 2, msgCount: 2, dropCount: 0 });
+    assert.deepEqual(net.counts.servers, { sendCount: 2, recvCount: 2, msgCount: 2, dropCount: 0 });
+    assert.deepEqual(net.journeys.map((j) => [j.src, j.dest, j.type, j.deliveredAt !== undefined]), [["c1", "n1", "echo", true], ["n1", "n2", "gossip", true], ["n2", "n1", "gossip_ok", true], ["n1", "c1", "echo_ok", true]]);
+    net.stop();
+  });
+
+  it("delivers a message from a sender never added, as server traffic, and loses one to nobody", async () => {
+    const net = network();
+    const got: Message[] = [];
+    net.add("n1", { deliver: (m) => got.push(m) }, "server");
+    net.send({ src: "stranger", dest: "n1", body: { type: "", msg_id: 1 } });
+    net.send({ src: "n1", dest: "nobody", body: { type: "hello" } });
+    await turn();
+    assert.deepEqual(got.map((m) => m.src), ["stranger"]);
+    assert.deepEqual(net.counts.servers, { sendCount: 2, recvCount: 1, msgCount: 1, dropCount: 0 });
+    assert.deepEqual(net.journeys.map((j) => [j.src, j.dest, j.type, j.deliveredAt !== undefined]), [["stranger", "n1", "", true], ["n1", "nobody", "hello", false]]);
+    net.stop();
+  });
+
+  it("drops traffic between servers across a partition, never a client's", async () => {
+    const net = network();
+    const got: string[] = [];
+    const n1 = net.add("n1", { deliver: (m) => got.push(m.body.type) }, "server");
+    const n2 = net.add("n2", { deliver: (m) => got.push(m.body.type) }, "server");
+    const c1 = net.add("c1", { deliver: (m) => got.push(m.body.type) }, "client");
+    net.partition([["n1"], ["n2", "c1"]]);
+    net.sendBetween(n1, n2, { src: "n1", dest: "n2", body: { type: "cut" } });
+    net.sendBetween(c1, n1, { src: "c1", dest: "n1", body: { type: "through" } });
+    await turn();
+    assert.deepEqual(got, ["through"]);
+    assert.deepEqual(net.counts.servers, { sendCount: 1, recvCount: 0, msgCount: 1, dropCount: 1 });
+    assert.equal(net.journeys[0]!.dropped, "partition");
+    net.stop();
   });
 });
 
