@@ -99,7 +99,8 @@ export class ClientCalls {
       this.expireLater(slot, msgId, ms);
     }
     const to = typeof node === "string" ? this.net.peer(node) : node;
-    const message: Message = { src: slot.name, dest: typeof node === "string" ? node : node.name, body: withMsgId(body, msgId) };
+    const dest = typeof node === "string" ? node : node.name;
+    const message: Message = { src: slot.name, dest, body: withMsgId(body, msgId) };
     if (slot.peer && to) this.net.sendBetween(slot.peer, to, message, now);
     else this.net.send(message, now);
   }

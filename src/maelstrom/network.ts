@@ -70,7 +70,7 @@ class Journeys {
   private dropped = new Uint8Array(0);
   private built: Journey[] | undefined;
   /** The last message type numbered, and its number: most messages in a row have the same type. */
-  private lastType = "";
+  private lastType: string | undefined;
   private lastTypeId = -1;
 
   constructor(readonly limit: number) {}
@@ -96,7 +96,7 @@ class Journeys {
     this.src[i] = src;
     this.dest[i] = dest;
     const type = body.type;
-    if (type !== this.lastType || this.lastTypeId < 0) {
+    if (type !== this.lastType) {
       this.lastTypeId = this.id(type);
       this.lastType = type;
     }
@@ -237,13 +237,7 @@ export class Network {
     // From a name never added (a test's own sender): it sends as a server does.
     if (to) return this.sendBetween(from ?? { name: message.src, endpoint: NOWHERE, client: false, id: this.journal.id(message.src) }, to, message, now);
     // To nobody: counted and journeyed, then lost.
-    const client = from?.client === true;
-    const counts = client ? this.counts.clients : this.counts.servers;
-    this.opts.onMessage?.("send", message);
-    this.counts.all.sendCount++;
-    counts.sendCount++;
-    const journal = this.journal;
-    if (journal.length < journal.limit) journal.add(from ? from.id : journal.id(message.src), journal.id(message.dest), message.body, now ?? this.now());
+    this.sent(from?.client === true ? this.counts.clients : this.counts.servers, from ? from.id : this.journal.id(message.src), this.journal.id(message.dest), message, now);
   }
 
   /**
@@ -254,14 +248,19 @@ export class Network {
   sendBetween(from: Peer, to: Peer, message: Message, now?: number): void {
     const client = from.client || to.client;
     const counts = client ? this.counts.clients : this.counts.servers;
+    const journey = this.sent(counts, from.id, to.id, message, now);
+    if (!client && this.component.size > 0 && this.cut(message.src, message.dest)) return this.drop(counts, journey, "partition");
+    if (!client && this.opts.lossRate > 0 && this.opts.random() < this.opts.lossRate) return this.drop(counts, journey, "loss");
+    this.scheduler.post(this.latency(), this.arrive, message, to, client ? -2 - journey : journey + 1);
+  }
+
+  /** Counts a message as sent and starts its journey (between the participants numbered `fromId` and `toId`); the journey's index, or -1. */
+  private sent(counts: NetCounts, fromId: number, toId: number, message: Message, now: number | undefined): number {
     this.opts.onMessage?.("send", message);
     this.counts.all.sendCount++;
     counts.sendCount++;
     const journal = this.journal;
-    const journey = journal.length < journal.limit ? journal.add(from.id, to.id, message.body, now ?? this.now()) : -1;
-    if (!client && this.component.size > 0 && this.cut(message.src, message.dest)) return this.drop(counts, journey, "partition");
-    if (!client && this.opts.lossRate > 0 && this.opts.random() < this.opts.lossRate) return this.drop(counts, journey, "loss");
-    this.scheduler.post(this.latency(), this.arrive, message, to, client ? -2 - journey : journey + 1);
+    return journal.length < journal.limit ? journal.add(fromId, toId, message.body, now ?? this.now()) : -1;
   }
 
   /**
