@@ -23,7 +23,21 @@ export function groupAlive(pgid: number): boolean {
 }
 
 function linuxGroupAlive(pgid: number): boolean {
-  return groupMembers(pgid).some((m) => !m.zombie);
+  return !groupEmpty(pgid) && groupMembers(pgid).some((m) => !m.zombie);
+}
+
+/**
+ * True when no process at all, not even a zombie, is in the group: one
+ * signal-0 syscall instead of a scan of /proc (about 2 ms with 60 processes),
+ * which is then needed only while something of the group is still there.
+ */
+function groupEmpty(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
 }
 
 interface Member {
@@ -66,6 +80,7 @@ export async function signalGroupFromLeaves(pgid: number, signal: NodeJS.Signals
   const signalled = new Set<number>();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (groupEmpty(pgid)) return true;
     const members = groupMembers(pgid);
     const live = members.filter((m) => !m.zombie);
     if (live.length === 0) return true;
