@@ -23,6 +23,13 @@ export class ClientSlot {
 
   constructor(readonly name: string) {}
 
+  /** True while the request `msgId` waits here for its reply. */
+  waits(msgId: number): boolean {
+    const ids = this.ids;
+    for (let i = 0; i < ids.length; i++) if (ids[i] === msgId) return true;
+    return false;
+  }
+
   /** Takes the waiter of `msgId` out, if it waits here. */
   take(msgId: number): Waiter | undefined {
     const ids = this.ids;
@@ -45,6 +52,8 @@ export class ClientSlot {
  * and the reply naming it (or nothing, after the timeout) settles it.
  * Requests with the usual timeout expire in the order they were sent, so they
  * wait in a FIFO with one timer for the oldest, not one timer entry each.
+ * Answered requests leave the FIFO's head as new ones come, so it holds about
+ * the requests in flight, not every request of the last timeout.
  * Waiting requests are kept by client (no map entry per request).
  */
 export class ClientCalls {
@@ -91,6 +100,7 @@ export class ClientCalls {
     slot.ids.push(msgId);
     slot.waiters.push(waiter);
     if (ms === this.timeoutMs) {
+      this.dropAnswered();
       this.deadlineAt.push(now + ms);
       this.deadlineId.push(msgId);
       this.deadlineSlot.push(slot);
@@ -103,6 +113,11 @@ export class ClientCalls {
     const message: Message = { src: slot.name, dest, body: withMsgId(body, msgId) };
     if (slot.peer && to) this.net.sendBetween(slot.peer, to, message, now);
     else this.net.send(message, now);
+  }
+
+  /** Entries in the FIFO of requests with the usual timeout (answered ones not yet dropped included). */
+  get deadlinesKept(): number {
+    return this.deadlineAt.length - this.head;
   }
 
   /** Settles every request still waiting, with no reply (the run is over). */
@@ -136,19 +151,30 @@ export class ClientCalls {
   private readonly check = (): void => {
     this.armed = false;
     const now = this.net.now();
-    const at = this.deadlineAt;
-    while (this.head < at.length && at[this.head]! <= now + SLACK_MS) {
+    // The arrays are read afresh each time: a waiter told of its timeout may send a request, which may compact them.
+    while (this.head < this.deadlineAt.length && this.deadlineAt[this.head]! <= now + SLACK_MS) {
       const i = this.head++;
       this.deadlineSlot[i]!.take(this.deadlineId[i]!)?.settle(undefined);
     }
-    if (this.head > 4096 && this.head * 2 > at.length) {
-      this.deadlineAt = at.slice(this.head);
-      this.deadlineId = this.deadlineId.slice(this.head);
-      this.deadlineSlot = this.deadlineSlot.slice(this.head);
-      this.head = 0;
-    }
-    this.arm();
+    this.compact();
+    if (!this.armed) this.arm();
   };
+
+  /** Moves the head past the requests that were answered (the timer, if armed, then finds nothing due and waits for the new head). */
+  private dropAnswered(): void {
+    const n = this.deadlineAt.length;
+    while (this.head < n && !this.deadlineSlot[this.head]!.waits(this.deadlineId[this.head]!)) this.head++;
+    this.compact();
+  }
+
+  /** Drops the entries before the head once they are most of the FIFO. */
+  private compact(): void {
+    if (this.head < 1024 || this.head * 2 < this.deadlineAt.length) return;
+    this.deadlineAt = this.deadlineAt.slice(this.head);
+    this.deadlineId = this.deadlineId.slice(this.head);
+    this.deadlineSlot = this.deadlineSlot.slice(this.head);
+    this.head = 0;
+  }
 }
 
 export interface DriveOptions {

@@ -69,9 +69,14 @@ class Journeys {
   /** 0: in flight or delivered; 1: dropped by a partition; 2: by loss. */
   private dropped = new Uint8Array(0);
   private built: Journey[] | undefined;
-  /** The last message type numbered, and its number: most messages in a row have the same type. */
+  /**
+   * The last two message types numbered, and their numbers: most messages
+   * have the type of one of the two before them (a request, its reply).
+   */
   private lastType: string | undefined;
   private lastTypeId = -1;
+  private otherType: string | undefined;
+  private otherTypeId = -1;
 
   constructor(readonly limit: number) {}
 
@@ -97,8 +102,11 @@ class Journeys {
     this.dest[i] = dest;
     const type = body.type;
     if (type !== this.lastType) {
-      this.lastTypeId = this.id(type);
+      const id = type === this.otherType ? this.otherTypeId : this.id(type);
+      this.otherType = this.lastType;
+      this.otherTypeId = this.lastTypeId;
       this.lastType = type;
+      this.lastTypeId = id;
     }
     this.type[i] = this.lastTypeId;
     const msgId = body.msg_id;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ClientDriver, START_WINDOW_MS } from "../../src/maelstrom/clients.js";
+import { ClientCalls, ClientDriver, START_WINDOW_MS } from "../../src/maelstrom/clients.js";
 import { Network } from "../../src/maelstrom/network.js";
 import type { Body, Message } from "../../src/maelstrom/protocol.js";
 import { Scheduler } from "../../src/maelstrom/scheduler.js";
@@ -145,6 +145,40 @@ async function startTimes(o: { clients: number; rate: number; endAt: number; opM
   await driver.done;
   return starts;
 }
+
+describe("client calls", () => {
+  const turn = () => new Promise((r) => setImmediate(r));
+  /** A network with node n1, which answers every request but those of type "silent", and a ClientCalls with this timeout. */
+  const setup = (timeoutMs: number) => {
+    const net = new Network({ latencyMs: 0, distribution: "constant", lossRate: 0, random: Math.random });
+    net.add("n1", { deliver: (m) => m.body.type !== "silent" && net.send({ src: "n1", dest: m.src, body: { type: "ok", in_reply_to: m.body.msg_id } }) }, "server");
+    const calls = new ClientCalls(net, timeoutMs);
+    return { net, calls, c1: calls.join("c1") };
+  };
+
+  it("settles a request with its reply, and one never answered with nothing once its timeout passed", async () => {
+    const { net, calls, c1 } = setup(250);
+    const silent = calls.call("c1", "n1", { type: "silent" });
+    const answers = Array.from({ length: 2000 }, () => calls.call("c1", "n1", { type: "echo" }));
+    const replies = await Promise.all(answers);
+    assert.ok(replies.every((r) => r?.type === "ok"));
+    const sent = performance.now();
+    assert.equal(await silent, undefined);
+    assert.ok(performance.now() - sent < 3000, "timed out about when due");
+    assert.deepEqual(c1.ids, [], "nothing left waiting");
+    net.stop();
+  });
+
+  it("keeps about the requests in flight in its timeout FIFO, not every request of the last timeout", async () => {
+    const { net, calls } = setup(60_000);
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(Array.from({ length: 500 }, () => calls.call("c1", "n1", { type: "echo" })));
+    }
+    // 10,000 requests answered within the timeout; those of the last round or two are still in the FIFO, dropped as new ones come.
+    assert.ok(calls.deadlinesKept <= 1024 + 500, `${calls.deadlinesKept} entries kept`);
+    net.stop();
+  });
+});
 
 describe("client driver", () => {
   it("starts operations at the rate on free clients, and many clients at a high rate all make progress", async () => {
