@@ -10,8 +10,11 @@
 //     bench/fastnode.mjs) so that the engine is what is measured:
 //     - the bare-router floor: a Node process that only parses and writes the
 //       same JSON lines over the same pipes to the same nodes, with clients
-//       closed-loop, in the same run; the engine's messages per CPU-second
-//       against it (the ratio);
+//       closed-loop, in the same run, twice: writing each message (the floor
+//       as issue 17 states it, 208,000-235,000 msgs per CPU-second) and with
+//       one write per node per turn (batched, as the engine writes: a
+//       stricter floor); the engine's messages per CPU-second against each
+//       (the ratios);
 //     - the goal rows of issue 17 (saturated echo, 100,000/s with 1,000
 //       clients, one client at --latency 0, broadcast 20 s at 1,000/s, kafka);
 //     - a growth table: messages per engine-CPU-second against rate, nodes
@@ -334,7 +337,10 @@ async function unthrottled() {
   console.log(`| bare router (floor), closed loop | ${fmt(floor.msgs)} | ${floor.wallS.toFixed(1)} | ${floor.cpuS.toFixed(2)} | ${fmt(floorPerCpu)} | ${((floor.cpuS * 1e6) / floor.msgs).toFixed(2)} | | ${floor.peakRssMB.toFixed(0)} | |`);
   console.log(`| bare router, one write per message (unbatched; for comparison) | ${fmt(unbatched.msgs)} | ${unbatched.wallS.toFixed(1)} | ${unbatched.cpuS.toFixed(2)} | ${fmt(unbatched.msgs / unbatched.cpuS)} | ${((unbatched.cpuS * 1e6) / unbatched.msgs).toFixed(2)} | | ${unbatched.peakRssMB.toFixed(0)} | |`);
   console.log(`| engine, 40,000/s offered | ${fmt(sat.msgs)} | ${sat.wallS.toFixed(1)} | ${sat.engineCpuS.toFixed(2)} | ${fmt(s.perCpu)} | ${s.usPerMsg.toFixed(2)} | ${s.nodeUsPerMsg.toFixed(2)} | ${sat.peakRssMB.toFixed(0)} | ${sat.valid} |`);
-  console.log(`\n**ratio engine / floor: ${(s.perCpu / floorPerCpu).toFixed(3)}** (goal ≥ 0.4); against the unbatched router: ${((s.perCpu * unbatched.cpuS) / unbatched.msgs).toFixed(3)}\n`);
+  // Issue 17 states its floor as 208,000-235,000 msgs per CPU-second: what the router writing each message measures here (the batched one measures 1.5-2 times that).
+  const unbatchedRatio = (s.perCpu * unbatched.cpuS) / unbatched.msgs;
+  console.log(`\n**ratio engine / bare router writing each message (the issue's floor, 208,000-235,000 msgs per CPU-second in the issue): ${unbatchedRatio.toFixed(3)}** (goal ≥ 0.4: ${unbatchedRatio >= 0.4 ? "met" : "not met"})`);
+  console.log(`ratio engine / batched bare router (a stricter floor: one write per node per turn, as the engine writes): ${(s.perCpu / floorPerCpu).toFixed(3)}\n`);
   if (profileDir) {
     console.log("Profile of the engine's run (self time, whole process, --cpu-prof):\n");
     for (const line of profileSummary(profileDir)) console.log(`- ${line}`);
