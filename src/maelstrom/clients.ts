@@ -47,13 +47,18 @@ export class ClientSlot {
   }
 }
 
+/** The smallest FIFO of request timeouts worth sifting for answered entries. */
+const SIFT_MIN = 4096;
+
 /**
  * Request and reply for the harness's clients: each request gets a msg_id,
  * and the reply naming it (or nothing, after the timeout) settles it.
  * Requests with the usual timeout expire in the order they were sent, so they
  * wait in a FIFO with one timer for the oldest, not one timer entry each.
  * Answered requests leave the FIFO's head as new ones come, so it holds about
- * the requests in flight, not every request of the last timeout.
+ * the requests in flight, not every request of the last timeout; behind a
+ * request that is never answered (a lost or partitioned node's), the answered
+ * ones are sifted out whenever the FIFO has doubled since the last sifting.
  * Waiting requests are kept by client (no map entry per request).
  */
 export class ClientCalls {
@@ -65,6 +70,8 @@ export class ClientCalls {
   private deadlineSlot: ClientSlot[] = [];
   private head = 0;
   private armed = false;
+  /** The FIFO's size (from `head`) at which the answered entries behind its head are next sifted out. */
+  private siftAt = SIFT_MIN;
 
   constructor(
     private readonly net: Network,
@@ -160,11 +167,36 @@ export class ClientCalls {
     if (!this.armed) this.arm();
   };
 
-  /** Moves the head past the requests that were answered (the timer, if armed, then finds nothing due and waits for the new head). */
+  /**
+   * Moves the head past the requests that were answered (the timer, if armed,
+   * then finds nothing due and waits for the new head), and sifts out those
+   * behind a head that still waits once the FIFO has doubled since the last
+   * sifting (amortized: each sifting costs about what was queued since).
+   */
   private dropAnswered(): void {
     const n = this.deadlineAt.length;
     while (this.head < n && !this.deadlineSlot[this.head]!.waits(this.deadlineId[this.head]!)) this.head++;
+    if (n - this.head >= this.siftAt) this.sift();
     this.compact();
+  }
+
+  /** Keeps only the entries whose request still waits, in order (deadlines stay sorted). */
+  private sift(): void {
+    const at: number[] = [];
+    const ids: number[] = [];
+    const slots: ClientSlot[] = [];
+    for (let i = this.head; i < this.deadlineAt.length; i++) {
+      const slot = this.deadlineSlot[i]!;
+      if (!slot.waits(this.deadlineId[i]!)) continue;
+      at.push(this.deadlineAt[i]!);
+      ids.push(this.deadlineId[i]!);
+      slots.push(slot);
+    }
+    this.deadlineAt = at;
+    this.deadlineId = ids;
+    this.deadlineSlot = slots;
+    this.head = 0;
+    this.siftAt = Math.max(SIFT_MIN, 2 * at.length);
   }
 
   /** Drops the entries before the head once they are most of the FIFO. */

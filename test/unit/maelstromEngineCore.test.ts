@@ -178,6 +178,21 @@ describe("client calls", () => {
     assert.ok(calls.deadlinesKept <= 1024 + 500, `${calls.deadlinesKept} entries kept`);
     net.stop();
   });
+
+  it("sifts the answered requests out from behind one never answered, which still times out", async () => {
+    const { net, calls, c1 } = setup(1000);
+    const silent = calls.call("c1", "n1", { type: "silent" });
+    let most = 0;
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(Array.from({ length: 1000 }, () => calls.call("c1", "n1", { type: "echo" })));
+      most = Math.max(most, calls.deadlinesKept);
+    }
+    // 20,000 requests queued behind the silent one: without sifting all would wait for its timeout in the FIFO.
+    assert.ok(most <= 2 * 4096 + 1000, `up to ${most} entries kept`);
+    assert.equal(await silent, undefined);
+    assert.deepEqual(c1.ids, [], "nothing left waiting");
+    net.stop();
+  });
 });
 
 describe("client driver", () => {
