@@ -12,6 +12,11 @@ import { seeded } from "../../src/util/random.js";
 // which update in place and must answer exactly as the copy-on-write
 // versions they replaced (kept below as the reference).
 
+/** One event-loop turn (zero-latency hops arrive in it). */
+const turn = () => new Promise((r) => setImmediate(r));
+/** A network with no latency and no loss. */
+const network = () => new Network({ latencyMs: 0, distribution: "constant", lossRate: 0, random: Math.random });
+
 describe("scheduler", () => {
   it("runs zero-delay events on the next turn, in the order they were scheduled, and those they schedule after them", async () => {
     const s = new Scheduler();
@@ -22,8 +27,8 @@ describe("scheduler", () => {
     });
     s.after(-1, () => seen.push("b"));
     assert.deepEqual(seen, [], "nothing runs synchronously");
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
+    await turn();
+    await turn();
     assert.deepEqual(seen, ["a0", "a1", "a2", "a3", "a4", "b", "late"]);
   });
 
@@ -50,8 +55,6 @@ describe("scheduler", () => {
 });
 
 describe("network", () => {
-  const turn = () => new Promise((r) => setImmediate(r));
-  const network = () => new Network({ latencyMs: 0, distribution: "constant", lossRate: 0, random: Math.random });
 
   it("counts client and server traffic apart, by the peers' handles and by name alike", async () => {
     const net = network();
@@ -114,7 +117,7 @@ class SimClock {
   clock = () => this.t;
   async run(until: number): Promise<void> {
     for (;;) {
-      await new Promise((r) => setImmediate(r)); // let settled operations' callbacks run
+      await turn(); // let settled operations' callbacks run
       if (this.q.size === 0) return;
       const at = Math.min(...this.q.keys());
       if (at > until) return;
@@ -147,10 +150,9 @@ async function startTimes(o: { clients: number; rate: number; endAt: number; opM
 }
 
 describe("client calls", () => {
-  const turn = () => new Promise((r) => setImmediate(r));
   /** A network with node n1, which answers every request but those of type "silent", and a ClientCalls with this timeout. */
   const setup = (timeoutMs: number) => {
-    const net = new Network({ latencyMs: 0, distribution: "constant", lossRate: 0, random: Math.random });
+    const net = network();
     net.add("n1", { deliver: (m) => m.body.type !== "silent" && net.send({ src: "n1", dest: m.src, body: { type: "ok", in_reply_to: m.body.msg_id } }) }, "server");
     const calls = new ClientCalls(net, timeoutMs);
     return { net, calls, c1: calls.join("c1") };
